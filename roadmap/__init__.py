@@ -1,0 +1,84 @@
+"""roadmap: a participatory territorial roadmap platform."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from roadmap import config as settings
+from roadmap.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the application; ``config`` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("ROADMAP_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from roadmap.core.errors import register_error_handlers
+    from roadmap.core.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from roadmap.core.database import configure_sqlite
+    from roadmap.core.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    _import_models()
+
+
+def _import_models() -> None:
+    """Import every model module so that metadata and Alembic see all tables."""
+    from roadmap.accounts import models as _accounts  # noqa: F401
+    from roadmap.consultations import models as _consultations  # noqa: F401
+    from roadmap.core import mail as _mail  # noqa: F401
+    from roadmap.participation import models as _participation  # noqa: F401
+    from roadmap.proposals import models as _proposals  # noqa: F401
+    from roadmap.territory import models as _territory  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from roadmap.accounts.views import bp as accounts
+    from roadmap.consultations.views import bp as consultations
+    from roadmap.proposals.views import bp as proposals
+    from roadmap.territory.views import bp as territory
+
+    for blueprint in (consultations, territory, accounts, proposals):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from roadmap.accounts.cli import users_cli
+    from roadmap.demo import demo_command
+    from roadmap.territory.cli import territory_cli
+
+    app.cli.add_command(territory_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,1 @@
+"""Users, roles, registration, login, password reset, profile."""

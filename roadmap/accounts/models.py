@@ -1,0 +1,75 @@
+"""Accounts: users with a role and a profile, and single-use password-reset tokens."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roadmap.core.models import UTCDateTime, utcnow
+from roadmap.extensions import db
+
+ROLES = ("participant", "moderator", "organiser", "admin")
+STAKEHOLDER_TYPES = ("citizen", "association", "economic_actor", "elected_official",
+                     "public_service", "other")
+GENDERS = ("woman", "man", "prefer_not_to_say")
+AGE_BANDS = ("under_18", "18_24", "25_34", "35_49", "50_64", "65_plus", "prefer_not_to_say")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class User(UserMixin, db.Model):
+    """A person with an account. ``role`` is one of :data:`ROLES`."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint(_in("stakeholder_type", STAKEHOLDER_TYPES), name="stakeholder_type"),
+        CheckConstraint(f"gender IS NULL OR {_in('gender', GENDERS)}", name="gender"),
+        CheckConstraint(f"age_band IS NULL OR {_in('age_band', AGE_BANDS)}", name="age_band"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    stakeholder_type: Mapped[str] = mapped_column(String(30), default="citizen")
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    home_commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"), index=True)
+    preferred_language: Mapped[str | None] = mapped_column(String(5))
+    gender: Mapped[str | None] = mapped_column(String(20))
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    home_commune = relationship("Commune")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        """True if the user holds one of ``roles``; admins hold every role."""
+        return self.role == "admin" or self.role in roles
+
+
+class PasswordResetToken(db.Model):
+    """A single-use, expiring password-reset token; only its SHA-256 is stored."""
+
+    __tablename__ = "password_reset_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

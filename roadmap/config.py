@@ -1,0 +1,52 @@
+"""Settings read from the environment (``ROADMAP_*``), with safe defaults for a laptop."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+LANGUAGES = ("ar", "fr", "en")
+DEFAULT_LANGUAGE = "ar"
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return ``ROADMAP_SECRET_KEY``, or a key generated once and kept in ``instance/``."""
+    env = os.environ.get("ROADMAP_SECRET_KEY")
+    if env:
+        return env
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the Flask config mapping from the process environment."""
+    instance = Path(instance_path)
+    env = os.environ.get
+    default_db = f"sqlite:///{instance / 'roadmap.sqlite3'}"
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": env("ROADMAP_DATABASE_URL", default_db),
+        "ROADMAP_TILE_URL": env("ROADMAP_TILE_URL") or None,
+        "ROADMAP_TILE_ATTRIBUTION": env("ROADMAP_TILE_ATTRIBUTION", ""),
+        "MAIL_SERVER": env("ROADMAP_MAIL_SERVER") or None,
+        "MAIL_PORT": int(env("ROADMAP_MAIL_PORT", "587")),
+        "MAIL_USERNAME": env("ROADMAP_MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("ROADMAP_MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": env("ROADMAP_MAIL_USE_TLS", "1") == "1",
+        "MAIL_SENDER": env("ROADMAP_MAIL_SENDER", "roadmap@localhost"),
+        "RATELIMIT_STORAGE_URI": env("ROADMAP_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env("ROADMAP_RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_LOGIN": env("ROADMAP_RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env("ROADMAP_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PASSWORD_RESET_HOURS": int(env("ROADMAP_PASSWORD_RESET_HOURS", "2")),
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
+        "LANGUAGES": LANGUAGES,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

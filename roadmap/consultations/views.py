@@ -1,0 +1,12 @@
+"""The home page: the consultations on the platform."""
+from flask import Blueprint, render_template
+
+from roadmap.consultations.queries import all_consultations
+
+bp = Blueprint("consultations", __name__)
+
+
+@bp.get("/")
+def home():
+    """List the consultations."""
+    return render_template("consultations/home.html", consultations=all_consultations())

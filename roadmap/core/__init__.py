@@ -1,0 +1,1 @@
+"""Cross-cutting helpers. Imports no domain module."""

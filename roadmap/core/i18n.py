@@ -1,0 +1,51 @@
+"""Locale selection and per-language content with a fallback."""
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from roadmap.config import DEFAULT_LANGUAGE, LANGUAGES
+
+RTL_LANGUAGES = frozenset({"ar"})
+# When a text is missing in the reader's language, try these next.
+FALLBACKS = {"ar": ("ar", "fr", "en"), "fr": ("fr", "ar", "en"), "en": ("en", "fr", "ar")}
+
+
+def select_locale() -> str:
+    """The user's choice, then ``?lang=``, then Accept-Language, then Arabic."""
+    if current_user and getattr(current_user, "is_authenticated", False):
+        if current_user.preferred_language in LANGUAGES:
+            return current_user.preferred_language
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The language of the current request, as a two-letter code."""
+    return str(get_locale() or DEFAULT_LANGUAGE)[:2]
+
+
+def text_direction(language: str | None = None) -> str:
+    """``rtl`` for Arabic, ``ltr`` otherwise."""
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+def localized(values: dict | None, language: str | None = None) -> str:
+    """Pick the text of a ``{"ar": .., "fr": .., "en": ..}`` mapping for the reader, with fallback."""
+    if not values:
+        return ""
+    for lang in FALLBACKS.get(language or current_language(), LANGUAGES):
+        if values.get(lang):
+            return values[lang]
+    return next((v for v in values.values() if v), "")
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the platform is offered in."""
+    return tuple(current_app.config["LANGUAGES"])

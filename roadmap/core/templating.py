@@ -1,0 +1,34 @@
+"""Values and helpers every template can use."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+
+from roadmap.core.htmx import dom_id
+from roadmap.core.i18n import current_language, languages, localized, text_direction
+
+LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose language, direction and formatting helpers to Jinja."""
+
+    @app.context_processor
+    def _inject():
+        language = current_language()
+        return {
+            "lang": language,
+            "dir": text_direction(language),
+            "languages": languages(),
+            "language_names": LANGUAGE_NAMES,
+            "tile_url": current_app.config.get("ROADMAP_TILE_URL"),
+            "dom_id": dom_id,
+            "localized": localized,
+        }
+
+    app.jinja_env.filters.update(
+        number=lambda value, fmt=None: "" if value is None else format_decimal(value, fmt),
+        percent=lambda value, fmt=None: "" if value is None else format_percent(value, fmt),
+        date=lambda value, fmt="medium": "" if value is None else format_date(value, fmt),
+        datetime=lambda value, fmt="medium": "" if value is None else format_datetime(value, fmt),
+    )

@@ -1,0 +1,222 @@
+"""The demo consultation: real communes, synthetic participation, every synthetic row marked.
+
+``flask --app roadmap demo`` loads it; running it again changes nothing. The consultation, its
+axes and the communes (with their HCP census figures) are set up as a real prefecture would;
+the accounts, proposals, supports and comments are synthetic and carry ``is_demo = True``,
+which the pages show with a "Demo content" badge.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+
+import click
+from sqlalchemy import func, select
+
+from roadmap.accounts.models import User
+from roadmap.consultations.models import Consultation, StrategicAxis
+from roadmap.extensions import db
+from roadmap.participation.models import Comment, Vote
+from roadmap.proposals.models import Proposal
+from roadmap.territory.models import Commune, Prefecture
+
+SLUG = "marrakech-2026-2028"
+SEED = 2026
+
+TITLE = {
+    "ar": "برنامج التنمية الترابية المندمجة 2026-2028، عمالة مراكش",
+    "fr": "Programme de développement territorial intégré 2026-2028, Préfecture de Marrakech",
+    "en": "Integrated territorial development programme 2026-2028, Prefecture of Marrakech",
+}
+DESCRIPTION = {
+    "ar": "مشاورة تشاركية لتحديد أولويات التنمية جماعة بجماعة، تُختتم بخريطة طريق تشاركية. "
+          "(محتوى تجريبي)",
+    "fr": "Consultation participative pour fixer les priorités de développement commune par "
+          "commune ; elle aboutit à une feuille de route participative. (contenu de démonstration)",
+    "en": "A participatory consultation to set development priorities commune by commune, ending "
+          "in a participatory roadmap. (demo content)",
+}
+AXES = [
+    ("employment", {"ar": "التشغيل والاقتصاد المحلي", "fr": "Emploi et économie locale",
+                    "en": "Employment and local economy"}),
+    ("social-services", {"ar": "الخدمات الاجتماعية: التعليم والصحة",
+                         "fr": "Services sociaux : éducation et santé",
+                         "en": "Social services: education and health"}),
+    ("water", {"ar": "التدبير الاستباقي والمستدام للموارد المائية",
+               "fr": "Gestion proactive et durable de l'eau",
+               "en": "Proactive and sustainable water management"}),
+    ("territorial-upgrading", {"ar": "التأهيل الترابي المندمج",
+                               "fr": "Mise à niveau territoriale intégrée",
+                               "en": "Integrated territorial upgrading"}),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo account; its password is public (README), so it is for local demos only."""
+
+    role: str
+    email: str
+    password: str
+    display_name: str
+    stakeholder_type: str = "citizen"
+
+
+ACCOUNTS = [
+    DemoAccount("admin", "admin@demo.roadmap.test", "demo-admin-password", "Admin (démo)",
+                "public_service"),
+    DemoAccount("organiser", "organiser@demo.roadmap.test", "demo-organiser-password",
+                "Organisatrice (démo)", "public_service"),
+    DemoAccount("moderator", "moderator@demo.roadmap.test", "demo-moderator-password",
+                "Modérateur (démo)", "public_service"),
+    DemoAccount("participant", "participant@demo.roadmap.test", "demo-participant-password",
+                "مشارك (تجريبي)"),
+]
+
+# Synthetic proposal ideas per axis: (title_ar, body_ar, title_fr, body_fr).
+IDEAS = {
+    "employment": [
+        ("مركز لمواكبة حاملي المشاريع الشباب", "إحداث فضاء لمواكبة الشباب في إنشاء المقاولات الصغيرة والتعاونيات.",
+         "Centre d'accompagnement des jeunes porteurs de projets", "Créer un espace qui accompagne les jeunes dans la création de petites entreprises et de coopératives."),
+        ("سوق أسبوعي منظم للتعاونيات النسائية", "تخصيص فضاء مجهز لتسويق منتوجات التعاونيات النسائية.",
+         "Souk hebdomadaire pour les coopératives féminines", "Aménager un espace équipé pour vendre les produits des coopératives de femmes."),
+        ("تكوين مهني في الصناعة التقليدية", "برنامج تكوين بالتدرج المهني في الحرف التقليدية لفائدة الشباب.",
+         "Formation professionnelle aux métiers de l'artisanat", "Un programme d'apprentissage des métiers de l'artisanat pour les jeunes."),
+    ],
+    "social-services": [
+        ("توسيع المركز الصحي وتوفير طبيب قار", "المركز الصحي الحالي لا يكفي، ونطالب بطبيب قار ومداومة ليلية.",
+         "Agrandir le centre de santé et y affecter un médecin", "Le centre de santé actuel ne suffit plus ; il faut un médecin permanent et une garde de nuit."),
+        ("النقل المدرسي لتلاميذ الدواوير", "توفير حافلات للنقل المدرسي لتقليص الهدر المدرسي خاصة لدى الفتيات.",
+         "Transport scolaire pour les élèves des douars", "Des bus scolaires pour réduire l'abandon scolaire, surtout chez les filles."),
+        ("دار الطالبة قرب الإعدادية", "بناء دار للطالبة لتمكين الفتيات من متابعة الدراسة.",
+         "Dar Taliba près du collège", "Construire un internat pour permettre aux filles de poursuivre leurs études."),
+    ],
+    "water": [
+        ("ربط الدواوير بشبكة الماء الصالح للشرب", "عدة دواوير ما زالت تعتمد على الآبار والصهاريج.",
+         "Raccorder les douars au réseau d'eau potable", "Plusieurs douars dépendent encore des puits et des citernes."),
+        ("إعادة استعمال المياه العادمة المعالجة لسقي المساحات الخضراء", "استعمال المياه المعالجة بدل الماء الصالح للشرب في السقي.",
+         "Réutiliser les eaux usées traitées pour l'arrosage", "Arroser les espaces verts avec de l'eau traitée plutôt qu'avec de l'eau potable."),
+        ("تأهيل الخطارات والسواقي", "ترميم الخطارات التقليدية للحفاظ على الفرشة المائية.",
+         "Réhabiliter les khettaras et les seguias", "Restaurer les khettaras traditionnelles pour préserver la nappe."),
+    ],
+    "territorial-upgrading": [
+        ("تعبيد الطريق الرابطة بين الدوار والطريق الإقليمية", "الطريق غير معبدة وتنقطع في فصل الشتاء.",
+         "Goudronner la piste reliant le douar à la route provinciale", "La piste n'est pas goudronnée et devient impraticable en hiver."),
+        ("الإنارة العمومية في الأحياء الناقصة التجهيز", "تعميم الإنارة العمومية لتحسين الأمن خاصة للنساء.",
+         "Éclairage public dans les quartiers sous-équipés", "Généraliser l'éclairage public pour améliorer la sécurité, notamment des femmes."),
+        ("جمع النفايات بانتظام", "تنظيم جمع النفايات ووضع حاويات كافية.",
+         "Collecte régulière des déchets", "Organiser une collecte régulière et installer assez de conteneurs."),
+    ],
+}
+COMMENTS = [
+    "أوافق، هذه أولوية حقيقية في جماعتنا. (تعليق تجريبي)",
+    "يجب إشراك الجمعيات المحلية في التنفيذ. (تعليق تجريبي)",
+    "Je soutiens, c'est urgent pour les familles du quartier. (commentaire de démonstration)",
+    "Il faudrait préciser le coût et le calendrier. (commentaire de démonstration)",
+]
+PARTICIPANTS = 40
+PROPOSALS = 48
+
+
+def load_demo(echo=print) -> Consultation:
+    """Load the demo consultation and its synthetic participation; idempotent. Flushes only."""
+    prefecture = _ensure_communes(echo)
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
+    if consultation is None:
+        consultation = Consultation(slug=SLUG, prefecture=prefecture, title_i18n=TITLE,
+                                    description_i18n=DESCRIPTION, is_demo=True)
+        for position, (code, title) in enumerate(AXES, start=1):
+            consultation.axes.append(StrategicAxis(code=code, position=position,
+                                                   title_i18n=title))
+        db.session.add(consultation)
+        db.session.flush()
+    _ensure_accounts()
+    if not db.session.scalar(select(func.count(Proposal.id))
+                             .where(Proposal.consultation_id == consultation.id)):
+        _add_participation(consultation)
+    return consultation
+
+
+def _ensure_communes(echo) -> Prefecture:
+    if not db.session.scalar(select(func.count(Commune.id))):
+        from roadmap.territory.services import import_bundled_communes
+
+        echo("Importing the communes of the Prefecture of Marrakech...")
+        import_bundled_communes()
+    return db.session.scalar(select(Prefecture).order_by(Prefecture.id))
+
+
+def _ensure_accounts() -> None:
+    from roadmap.accounts.services import hash_password
+
+    for account in ACCOUNTS:
+        if db.session.scalar(select(User).where(User.email == account.email)) is None:
+            db.session.add(User(email=account.email, password_hash=hash_password(account.password),
+                                display_name=account.display_name, role=account.role,
+                                stakeholder_type=account.stakeholder_type, is_demo=True))
+    db.session.flush()
+
+
+def _random_point(commune: Commune, rng: random.Random) -> tuple[float, float]:
+    from shapely.geometry import Point, shape
+
+    polygon = shape(json.loads(commune.geometry))
+    while True:
+        lon = rng.uniform(commune.min_lon, commune.max_lon)
+        lat = rng.uniform(commune.min_lat, commune.max_lat)
+        if polygon.contains(Point(lon, lat)):
+            return round(lat, 6), round(lon, 6)
+
+
+def _add_participation(consultation: Consultation) -> None:
+    rng = random.Random(SEED)
+    communes = list(db.session.scalars(select(Commune).order_by(Commune.code)))
+    stakeholders = ["citizen"] * 6 + ["association"] * 2 + ["economic_actor", "elected_official"]
+    people = []
+    for number in range(1, PARTICIPANTS + 1):
+        home = rng.choice(communes)
+        people.append(User(
+            email=f"citizen{number:03d}@demo.roadmap.test",
+            password_hash="!demo-account-without-login",
+            display_name=f"مشارك تجريبي {number}" if number % 2 else f"Participant démo {number}",
+            stakeholder_type=rng.choice(stakeholders), home_commune=home,
+            gender=rng.choice(["woman", "man", "prefer_not_to_say"]),
+            age_band=rng.choice(["18_24", "25_34", "35_49", "50_64"]), is_demo=True))
+    db.session.add_all(people)
+    axes = {axis.code: axis for axis in consultation.axes}
+    proposals = []
+    for index in range(PROPOSALS):
+        commune = communes[index % len(communes)]
+        axis_code = AXES[index % len(AXES)][0]
+        title_ar, body_ar, title_fr, body_fr = rng.choice(IDEAS[axis_code])
+        arabic = rng.random() < 0.6
+        lat, lon = _random_point(commune, rng) if rng.random() < 0.75 else (None, None)
+        proposals.append(Proposal(
+            consultation=consultation, commune=commune, axis=axes[axis_code],
+            author=rng.choice(people), title=title_ar if arabic else title_fr,
+            body=(body_ar + "\n(مقترح تجريبي)") if arabic else (body_fr + "\n(proposition de démonstration)"),
+            latitude=lat, longitude=lon, is_demo=True))
+    db.session.add_all(proposals)
+    db.session.flush()
+    for proposal in proposals:
+        supporters = rng.sample(people, k=min(len(people), int(rng.paretovariate(1.2)) + 1))
+        db.session.add_all(Vote(proposal_id=proposal.id, user_id=person.id, is_demo=True)
+                           for person in supporters)
+        proposal.supports_count = len(supporters)
+        for _ in range(rng.randint(0, 3)):
+            db.session.add(Comment(proposal_id=proposal.id, author=rng.choice(people),
+                                   body=rng.choice(COMMENTS), is_demo=True))
+            proposal.comments_count += 1
+    db.session.flush()
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo consultation (idempotent) and print the demo accounts."""
+    consultation = load_demo(echo=click.echo)
+    db.session.commit()
+    click.echo(f"Demo consultation ready: /c/{consultation.slug}")
+    click.echo("Demo accounts (local demo only; every one is marked as demo content):")
+    for account in ACCOUNTS:
+        click.echo(f"  {account.role:<12} {account.email:<32} {account.password}")

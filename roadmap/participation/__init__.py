@@ -1,0 +1,1 @@
+"""Supports (votes) and comments on proposals."""

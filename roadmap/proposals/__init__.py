@@ -1,0 +1,1 @@
+"""Priority proposals: submission, listing, search."""

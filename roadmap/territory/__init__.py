@@ -1,0 +1,1 @@
+"""Prefectures, communes, their boundaries and census indicators, point-in-commune lookup."""

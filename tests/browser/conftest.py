@@ -1,0 +1,46 @@
+"""A live server with the demo consultation, and Playwright pointed at Debian's Chromium."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from roadmap.demo import load_demo
+from roadmap.extensions import db
+from tests.conftest import make_test_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium: Playwright cannot download its own browser here."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app with the demo loaded, served on 127.0.0.1 in a thread; yields its base URL."""
+    folder = tmp_path_factory.mktemp("live")
+    app = make_test_app(f"sqlite:///{folder / 'live.sqlite3'}", folder / "instance",
+                        WTF_CSRF_ENABLED=True, TESTING=False)
+    with app.app_context():
+        upgrade()
+        load_demo(echo=lambda *_: None)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

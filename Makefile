@@ -39,11 +39,11 @@ system-deps: ## Debian's Chromium and Noto fonts for the browser tests, when mis
 	scripts/system-deps.sh
 
 translations: install ## compile the ar/fr/en catalogues
-	$(VENV)/bin/pybabel compile -q -d roadmap/translations
+	$(VENV)/bin/pybabel -q compile -d roadmap/translations
 
 extract-messages: install ## refresh messages.pot and merge it into the catalogues
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o roadmap/translations/messages.pot .
-	$(VENV)/bin/pybabel update -q -i roadmap/translations/messages.pot -d roadmap/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o roadmap/translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i roadmap/translations/messages.pot -d roadmap/translations --no-fuzzy-matching
 
 migrate: install
 	$(FLASK) db upgrade

@@ -1,9 +1,10 @@
 """Consultations and their strategic axes; organiser-written texts are stored per language."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String,
+                        Table, Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.core.i18n import localized
@@ -21,12 +22,22 @@ class Consultation(db.Model):
     prefecture_id: Mapped[int] = mapped_column(ForeignKey("prefecture.id"), index=True)
     title_i18n: Mapped[dict] = mapped_column(JSON)
     description_i18n: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Participation rules the organiser sets (issue: citizens' journey).
+    vote_limit: Mapped[int | None] = mapped_column(Integer)  # supports per user; None: unlimited
+    votes_home_commune_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    voting_during_proposals: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Moderation settings (issue: officials' moderation).
+    premoderation: Mapped[bool] = mapped_column(Boolean, default=False)
+    report_threshold: Mapped[int] = mapped_column(Integer, default=3)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     prefecture = relationship("Prefecture")
     axes: Mapped[list[StrategicAxis]] = relationship(
         back_populates="consultation", order_by="StrategicAxis.position",
+        cascade="all, delete-orphan")
+    phases: Mapped[list[ConsultationPhase]] = relationship(
+        back_populates="consultation", order_by="ConsultationPhase.starts_on",
         cascade="all, delete-orphan")
 
     @property
@@ -65,3 +76,67 @@ class StrategicAxis(db.Model):
     def description(self) -> str:
         """The axis description in the reader's language, with fallback."""
         return localized(self.description_i18n)
+
+
+# The phases of a consultation, in their order.
+PHASES = ("diagnosis", "proposals", "voting", "evaluation", "roadmap", "implementation")
+
+
+class ConsultationPhase(db.Model):
+    """A dated phase of a consultation; dates are inclusive days in Morocco's time zone."""
+
+    __tablename__ = "consultation_phase"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "kind"),
+        CheckConstraint("kind IN ('diagnosis', 'proposals', 'voting', 'evaluation', 'roadmap', "
+                        "'implementation')", name="kind"),
+        CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="phases")
+
+
+workshop_commune = Table(
+    "workshop_commune", db.metadata,
+    Column("workshop_id", ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True),
+    Column("commune_id", ForeignKey("commune.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Workshop(db.Model):
+    """An in-person consultation meeting held by the prefecture, with its attendance and minutes.
+
+    ``attendance_by_stakeholder`` maps a stakeholder type to a head count and
+    ``attendance_by_gender`` maps ``woman``, ``man`` and ``not_recorded`` to head counts.
+    """
+
+    __tablename__ = "workshop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    attendance_by_stakeholder: Mapped[dict] = mapped_column(JSON, default=dict)
+    attendance_by_gender: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship()
+    communes = relationship("Commune", secondary=workshop_commune, order_by="Commune.name_fr")
+
+    @property
+    def attendance_total(self) -> int:
+        """Everyone who attended, from the gender counts (or the stakeholder counts)."""
+        counts = self.attendance_by_gender or self.attendance_by_stakeholder or {}
+        return sum(int(v or 0) for v in counts.values())

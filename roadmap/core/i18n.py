@@ -12,7 +12,16 @@ RTL_LANGUAGES = frozenset({"ar"})
 FALLBACKS = {"ar": ("ar", "fr", "en"), "fr": ("fr", "ar", "en"), "en": ("en", "fr", "ar")}
 
 
+# Formatting follows Moroccan conventions; the catalogues are found by language (ar_MA -> ar).
+FORMAT_LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
+
+
 def select_locale() -> str:
+    """The Babel locale of the request: see :func:`select_language`."""
+    return FORMAT_LOCALES[select_language()]
+
+
+def select_language() -> str:
     """The user's choice, then ``?lang=``, then Accept-Language, then Arabic."""
     if current_user and getattr(current_user, "is_authenticated", False):
         if current_user.preferred_language in LANGUAGES:

@@ -3,17 +3,40 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index,
+                        Integer, String, Text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.core.models import UTCDateTime, utcnow
 from roadmap.extensions import db
 
 
+# pending: waits for a moderator (pre-moderation); published: public; withdrawn by its author;
+# rejected by a moderator. Hiding is separate (``hidden_at``) so that restoring is exact.
+STATUSES = ("pending", "published", "withdrawn", "rejected")
+ORIGINS = ("online", "workshop")
+SDG_GOALS = tuple(range(1, 18))
+
+
 class Proposal(db.Model):
-    """A priority proposal made for a commune within a consultation."""
+    """A priority proposal made for a commune within a consultation.
+
+    ``search_text`` holds the title and body folded for Arabic-aware matching (see
+    :mod:`roadmap.proposals.text`); it is kept up to date by the services.
+    """
 
     __tablename__ = "proposal"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'published', 'withdrawn', 'rejected')",
+                        name="status"),
+        CheckConstraint("origin IN ('online', 'workshop')", name="origin"),
+        CheckConstraint("estimated_cost_mad IS NULL OR estimated_cost_mad >= 0", name="cost"),
+        CheckConstraint("supports_count >= 0 AND comments_count >= 0", name="counters"),
+        Index("ix_proposal_list_supports", "consultation_id", "status", "supports_count", "id"),
+        Index("ix_proposal_list_newest", "consultation_id", "status", "created_at", "id"),
+        Index("ix_proposal_list_commune", "consultation_id", "commune_id", "status",
+              "supports_count"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(
@@ -26,8 +49,22 @@ class Proposal(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="published")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    estimated_cost_mad: Mapped[int | None] = mapped_column(BigInteger)
+    beneficiaries: Mapped[str | None] = mapped_column(String(300))
+    sdg_goals: Mapped[list] = mapped_column(JSON, default=list)
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    # The author's stakeholder type when the proposal was made (kept if the account goes).
+    author_stakeholder_type: Mapped[str | None] = mapped_column(String(30), index=True)
+    origin: Mapped[str] = mapped_column(String(20), default="online")
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop.id", ondelete="SET NULL"), index=True)
+    show_of_hands: Mapped[int | None] = mapped_column(Integer)  # at the workshop, not online
+    search_text: Mapped[str] = mapped_column(Text, default="")
     supports_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -36,5 +73,11 @@ class Proposal(db.Model):
     commune = relationship("Commune")
     axis = relationship("StrategicAxis")
     author = relationship("User")
+    workshop = relationship("Workshop")
     # Declared by name, so that proposals does not import participation (which builds on it).
     comments = relationship("Comment", order_by="Comment.created_at", viewonly=True)
+
+    @property
+    def is_public(self) -> bool:
+        """Published and not hidden by a moderator."""
+        return self.status == "published" and self.hidden_at is None

@@ -9,7 +9,9 @@ from roadmap.extensions import db
 from tests.conftest import make_test_app, temporary_postgres_database
 
 TABLES = {"prefecture", "commune", "commune_indicator", "user_account", "password_reset_token",
-          "consultation", "strategic_axis", "proposal", "vote", "comment", "outbox_message"}
+          "consultation", "strategic_axis", "proposal", "vote", "comment", "outbox_message",
+          "consultation_phase", "workshop", "workshop_commune", "comment_like", "follow",
+          "notification"}
 
 
 def _round_trip(url, instance):

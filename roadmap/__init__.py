@@ -67,10 +67,11 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from roadmap.accounts.views import bp as accounts
     from roadmap.consultations.views import bp as consultations
+    from roadmap.maps.views import bp as maps
     from roadmap.proposals.views import bp as proposals
     from roadmap.territory.views import bp as territory
 
-    for blueprint in (consultations, territory, accounts, proposals):
+    for blueprint in (consultations, territory, accounts, proposals, maps):
         app.register_blueprint(blueprint)
 
 

@@ -143,3 +143,128 @@ def runner(app):
 def marrakech_geojson() -> Path:
     """The 19 real communes and arrondissements of the Prefecture of Marrakech."""
     return DATA / "marrakech_communes.geojson"
+
+
+# --- Factories ---------------------------------------------------------------------------------
+# Small real rows for tests that do not need the whole demo. Communes get a square boundary
+# around a given point, so they need no GIS import; the demo (``load_demo``) has the real ones.
+
+class Factory:
+    """Builds users, communes, consultations and proposals in the test's transaction."""
+
+    def __init__(self):
+        self._n = 0
+
+    def _next(self) -> int:
+        self._n += 1
+        return self._n
+
+    def prefecture(self):
+        """The test prefecture (created once)."""
+        from sqlalchemy import select
+
+        from roadmap.territory.models import Prefecture
+
+        found = db.session.scalar(select(Prefecture).where(Prefecture.code == "99.999"))
+        if found is None:
+            found = Prefecture(code="99.999", name_ar="عمالة الاختبار", name_fr="Préfecture test")
+            db.session.add(found)
+            db.session.flush()
+        return found
+
+    def commune(self, code: str | None = None, *, lon: float = -7.99, lat: float = 31.63,
+                size: float = 0.01, population: int = 10_000, **fields):
+        """A commune whose boundary is a square of ``size`` degrees centred on (lon, lat)."""
+        import json
+
+        from roadmap.territory.models import Commune
+
+        n = self._next()
+        half = size / 2
+        ring = [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
+                [lon - half, lat + half], [lon - half, lat - half]]
+        commune = Commune(
+            prefecture=self.prefecture(), code=code or f"test-commune-{n}",
+            name_ar=fields.pop("name_ar", f"جماعة {n}"), name_fr=fields.pop("name_fr", f"Commune {n}"),
+            kind=fields.pop("kind", "rural"), population_2024=population, area_km2=1.0,
+            geometry=json.dumps({"type": "Polygon", "coordinates": [ring]}),
+            min_lon=lon - half, min_lat=lat - half, max_lon=lon + half, max_lat=lat + half,
+            centroid_lon=lon, centroid_lat=lat, **fields)
+        db.session.add(commune)
+        db.session.flush()
+        return commune
+
+    def user(self, role: str = "participant", *, password: str = "a long test passphrase",
+             **fields):
+        """A user with ``role``; their password is ``password``."""
+        from roadmap.accounts.models import User
+        from roadmap.accounts.services import hash_password
+
+        n = self._next()
+        user = User(email=fields.pop("email", f"user{n}@example.org"),
+                    password_hash=hash_password(password),
+                    display_name=fields.pop("display_name", f"User {n}"), role=role, **fields)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    def consultation(self, phase: str | None = "proposals", *, slug: str | None = None,
+                     **fields):
+        """A consultation with the four demo axes whose current phase (today) is ``phase``.
+
+        The phases follow each other in their order, each 10 days long, placed so that today
+        falls in ``phase`` (``None``: every phase is in the future).
+        """
+        from datetime import timedelta
+
+        from roadmap.consultations.models import (PHASES, Consultation, ConsultationPhase,
+                                                  StrategicAxis)
+        from roadmap.consultations.phases import today
+
+        n = self._next()
+        consultation = Consultation(
+            slug=slug or f"test-consultation-{n}", prefecture=self.prefecture(),
+            title_i18n={"ar": f"استشارة {n}", "fr": f"Consultation {n}", "en": f"Consultation {n}"},
+            **fields)
+        for position, code in enumerate(("employment", "social-services", "water",
+                                         "territorial-upgrading"), start=1):
+            consultation.axes.append(StrategicAxis(
+                code=code, position=position,
+                title_i18n={"ar": f"محور {position}", "fr": f"Axe {position}",
+                            "en": f"Axis {position}"}))
+        index = PHASES.index(phase) if phase else -1
+        start = today() - timedelta(days=10 * index + 5) if phase else today() + timedelta(days=5)
+        for position, kind in enumerate(PHASES):
+            begins = start + timedelta(days=10 * position)
+            consultation.phases.append(ConsultationPhase(
+                kind=kind, starts_on=begins, ends_on=begins + timedelta(days=9)))
+        db.session.add(consultation)
+        db.session.flush()
+        return consultation
+
+    def proposal(self, consultation, commune, author=None, **fields):
+        """A published proposal (through the model, not the service)."""
+        from roadmap.proposals.models import Proposal
+
+        n = self._next()
+        proposal = Proposal(
+            consultation=consultation, commune=commune, axis=consultation.axes[0],
+            author=author, title=fields.pop("title", f"Proposal number {n}"),
+            body=fields.pop("body", "A test proposal."), status=fields.pop("status", "published"),
+            **fields)
+        db.session.add(proposal)
+        db.session.flush()
+        return proposal
+
+
+@pytest.fixture
+def factory(app):
+    """A :class:`Factory` working in the test's rolled-back transaction."""
+    return Factory()
+
+
+def login(client, user) -> None:
+    """Log ``user`` in on ``client`` through Flask-Login's session keys."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True

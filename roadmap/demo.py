@@ -125,17 +125,40 @@ def load_demo(echo=print) -> Consultation:
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
     if consultation is None:
         consultation = Consultation(slug=SLUG, prefecture=prefecture, title_i18n=TITLE,
-                                    description_i18n=DESCRIPTION, is_demo=True)
+                                    description_i18n=DESCRIPTION, is_demo=True,
+                                    voting_during_proposals=True)
         for position, (code, title) in enumerate(AXES, start=1):
             consultation.axes.append(StrategicAxis(code=code, position=position,
                                                    title_i18n=title))
         db.session.add(consultation)
         db.session.flush()
+    if not consultation.phases:
+        _add_phases(consultation)
     _ensure_accounts()
     if not db.session.scalar(select(func.count(Proposal.id))
                              .where(Proposal.consultation_id == consultation.id)):
         _add_participation(consultation)
     return consultation
+
+
+# The demo's phases, in days from the day it is loaded: proposals are open now, and so is
+# voting (the organiser opened it during the proposals phase).
+PHASE_DAYS = [("diagnosis", -40, -21), ("proposals", -20, 30), ("voting", 31, 50),
+              ("evaluation", 51, 70), ("roadmap", 71, 90), ("implementation", 91, 820)]
+
+
+def _add_phases(consultation: Consultation) -> None:
+    from datetime import timedelta
+
+    from roadmap.consultations.models import ConsultationPhase
+    from roadmap.consultations.phases import today
+
+    start = today()
+    for kind, first, last in PHASE_DAYS:
+        consultation.phases.append(ConsultationPhase(
+            kind=kind, starts_on=start + timedelta(days=first),
+            ends_on=start + timedelta(days=last)))
+    db.session.flush()
 
 
 def _ensure_communes(echo) -> Prefecture:

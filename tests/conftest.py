@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -84,7 +85,15 @@ def make_test_app(database_url: str, instance: Path, **overrides):
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
               "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": None}
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+
+    @app.before_request
+    def _fresh_request_globals():
+        # Tests keep an app context open around their requests, and a request reuses an open
+        # context: clear ``g`` so that no request sees the locale or user cached by another.
+        g.__dict__.clear()
+
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -266,5 +275,5 @@ def factory(app):
 def login(client, user) -> None:
     """Log ``user`` in on ``client`` through Flask-Login's session keys."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True

@@ -123,6 +123,10 @@ def app(migrated_app):
     with migrated_app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
+        if connection.dialect.name == "sqlite":
+            # pysqlite sends no BEGIN before a SAVEPOINT, and releasing a savepoint that opened
+            # the transaction commits it: open the real transaction now, so commits stay inside.
+            connection.exec_driver_sql("BEGIN")
         original = db.session
         db.session = db._make_scoped_session(
             {"class_": _BoundSession, "bind": connection,

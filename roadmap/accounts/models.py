@@ -1,6 +1,7 @@
 """Accounts: users with a role and a profile, and single-use password-reset tokens."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -53,6 +54,18 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """The session's user reference: the id and a fingerprint of the password hash.
+
+        Changing the password changes the fingerprint, which ends every other session.
+        """
+        return f"{self.id}:{self.session_fingerprint}"
+
+    @property
+    def session_fingerprint(self) -> str:
+        """A short digest of the password hash (salted, so it reveals nothing usable)."""
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     def has_role(self, *roles: str) -> bool:
         """True if the user holds one of ``roles``; admins hold every role."""

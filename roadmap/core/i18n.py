@@ -1,7 +1,7 @@
 """Locale selection and per-language content with a fallback."""
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -23,6 +23,8 @@ def select_locale() -> str:
 
 def select_language() -> str:
     """The user's choice, then ``?lang=``, then Accept-Language, then Arabic."""
+    if not has_request_context():  # command line, digests: callers pass a language
+        return DEFAULT_LANGUAGE
     if current_user and getattr(current_user, "is_authenticated", False):
         if current_user.preferred_language in LANGUAGES:
             return current_user.preferred_language

@@ -1,0 +1,163 @@
+"""The shape of account input: registration, login, password reset and profile forms."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from roadmap.accounts.queries import communes_for_choice
+from roadmap.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PROFILE_FIELDS
+from roadmap.core.i18n import current_language
+from roadmap.core.templating import LANGUAGE_NAMES
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) tuples
+    def SelectChoice(value, label):  # noqa: N802
+        """A ``(value, label)`` choice, as older WTForms expect."""
+        return (value, label)
+
+NOT_SPECIFIED = _l("Not specified")
+ROLE_LABELS = {
+    "participant": _l("Participant"),
+    "moderator": _l("Moderator"),
+    "organiser": _l("Organiser"),
+    "admin": _l("Administrator"),
+}
+STAKEHOLDER_CHOICES = [
+    ("citizen", _l("Citizen")),
+    ("association", _l("Association")),
+    ("economic_actor", _l("Economic actor")),
+    ("elected_official", _l("Elected official")),
+    ("public_service", _l("Public service")),
+    ("other", _l("Other")),
+]
+GENDER_CHOICES = [
+    ("", NOT_SPECIFIED),
+    ("woman", _l("Woman")),
+    ("man", _l("Man")),
+    ("prefer_not_to_say", _l("Prefer not to say")),
+]
+AGE_BAND_CHOICES = [
+    ("", NOT_SPECIFIED),
+    ("under_18", _l("Under 18")),
+    ("18_24", _l("18 to 24")),
+    ("25_34", _l("25 to 34")),
+    ("35_49", _l("35 to 49")),
+    ("50_64", _l("50 to 64")),
+    ("65_plus", _l("65 and over")),
+    ("prefer_not_to_say", _l("Prefer not to say")),
+]
+LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+STATISTICS_HINT = _l("Optional. Used only for anonymous participation statistics.")
+
+
+def _select_choices(pairs) -> list:
+    """``(value, label)`` pairs as the choices of a select field."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _optional_int(value):
+    """Coerce a select value to an int, or None for the empty choice."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def _optional_str(value):
+    """Coerce a select value to a string, or None for the empty choice."""
+    return value or None
+
+
+def _strip(value):
+    """Drop surrounding spaces from typed text."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _email_field(autocomplete: str, check_format: bool = True, description=None) -> EmailField:
+    validators = [DataRequired(), Length(max=254)] + ([Email()] if check_format else [])
+    return EmailField(_l("Email address"), filters=[_strip], validators=validators,
+                      description=description, render_kw={"autocomplete": autocomplete})
+
+
+def _password_field(label) -> PasswordField:
+    return PasswordField(label, validators=[
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
+                               message=_l("Use between %(min)d and %(max)d characters."))],
+        description=_l("At least 12 characters. A few words make a good passphrase."),
+        render_kw={"autocomplete": "new-password"})
+
+
+def _confirm_field() -> PasswordField:
+    return PasswordField(_l("Confirm the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"})
+
+
+def _optional_select(label, choices, description=None) -> SelectField:
+    return SelectField(label, choices=_select_choices(choices), coerce=_optional_str,
+                       validators=[Optional()],
+                       description=description)
+
+
+class ProfileForm(FlaskForm):
+    """The profile fields a user chooses and can change later."""
+
+    display_name = StringField(
+        _l("Display name"), filters=[_strip], validators=[DataRequired(), Length(2, 80)],
+        description=_l("Shown with your proposals and comments."),
+        render_kw={"autocomplete": "nickname"})
+    stakeholder_type = SelectField(_l("You take part as"), choices=_select_choices(STAKEHOLDER_CHOICES),
+                                   default="citizen")
+    organisation = StringField(
+        _l("Organisation"), filters=[_strip], validators=[Optional(), Length(max=200)],
+        description=_l("Optional: your association, company or service."),
+        render_kw={"autocomplete": "organization"})
+    home_commune_id = SelectField(_l("Home commune"), coerce=_optional_int,
+                                  validators=[Optional()],
+                                  description=_l("Optional: the commune where you live."))
+    preferred_language = SelectField(_l("Preferred language"), choices=_select_choices(LANGUAGE_CHOICES),
+                                     default=current_language)
+    gender = _optional_select(_l("Gender"), GENDER_CHOICES, STATISTICS_HINT)
+    age_band = _optional_select(_l("Age band"), AGE_BAND_CHOICES, STATISTICS_HINT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.home_commune_id.choices = _select_choices(
+            [("", NOT_SPECIFIED)] + [(str(pk), name) for pk, name in communes_for_choice()])
+
+    def profile_values(self) -> dict:
+        """The profile fields as keyword arguments for the account services."""
+        return {name: getattr(self, name).data for name in PROFILE_FIELDS}
+
+
+class RegistrationForm(ProfileForm):
+    """A new account: email, password twice, and the profile."""
+
+    email = _email_field("email", description=_l(
+        "We write to you here. It is never shown to others."))
+    password = _password_field(_l("Password"))
+    confirm = _confirm_field()
+
+
+class LoginForm(FlaskForm):
+    """Email and password (no format check: a failure says only "incorrect")."""
+
+    email = _email_field("username", check_format=False)
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class ResetRequestForm(FlaskForm):
+    """The address to which a reset link is sent (no format check: the answer is the same)."""
+
+    email = _email_field("email", check_format=False)
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, twice."""
+
+    password = _password_field(_l("New password"))
+    confirm = _confirm_field()

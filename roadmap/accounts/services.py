@@ -1,0 +1,329 @@
+"""Account actions: passwords, registration, login, password reset, profile and roles.
+
+Every function here flushes and never commits; the caller (a view or a CLI command) commits once.
+Failures raise an :class:`AccountError` subclass, which the caller turns into a message.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from contextlib import nullcontext
+from datetime import timedelta
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, url_for
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from roadmap.accounts.models import (AGE_BANDS, GENDERS, ROLES, STAKEHOLDER_TYPES,
+                                     PasswordResetToken, User)
+from roadmap.config import LANGUAGES
+from roadmap.core.i18n import FORMAT_LOCALES
+from roadmap.core.mail import send_mail
+from roadmap.core.models import utcnow
+from roadmap.extensions import db
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+# OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32, salt_len=16,
+                        type=Type.ID)
+PROFILE_FIELDS = ("display_name", "stakeholder_type", "organisation", "home_commune_id",
+                  "preferred_language", "gender", "age_band")
+_ALLOWED = {"stakeholder_type": STAKEHOLDER_TYPES, "preferred_language": LANGUAGES,
+            "gender": GENDERS, "age_band": AGE_BANDS}
+_NULLABLE = {"organisation", "home_commune_id", "preferred_language", "gender", "age_band"}
+_dummy_hash: str | None = None
+log = logging.getLogger(__name__)
+
+
+class AccountError(Exception):
+    """Base class of the errors the account services raise."""
+
+
+class InvalidCredentials(AccountError):
+    """The email or the password is wrong, or the account is disabled (never says which)."""
+
+
+class PasswordTooShort(AccountError):
+    """The password is shorter than :data:`MIN_PASSWORD_LENGTH` characters."""
+
+
+class InvalidResetToken(AccountError):
+    """The password-reset token is unknown, already used or expired."""
+
+
+class EmailAlreadyRegistered(AccountError):
+    """An account already uses this email address."""
+
+
+class UnknownRole(AccountError):
+    """The role is not one of :data:`roadmap.accounts.models.ROLES`."""
+
+
+class InvalidProfileValue(AccountError):
+    """A profile field was given a value outside its allowed choices."""
+
+
+class LastAdmin(AccountError):
+    """The change would leave the platform without an active admin."""
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+def normalise_email(email: str) -> str:
+    """The canonical form of an email address: stripped and lower-cased."""
+    return (email or "").strip().lower()
+
+
+def check_password_strength(password: str) -> None:
+    """Raise :class:`PasswordTooShort` unless ``password`` has at least 12 characters."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise PasswordTooShort(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def hash_password(password: str) -> str:
+    """Hash ``password`` with argon2id at the platform's parameters (``$argon2id$...``)."""
+    return HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True if ``password`` matches ``password_hash``; False for a wrong or unusable hash."""
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _dummy() -> str:
+    """A hash of a random password, so unknown emails cost as much as known ones."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = hash_password(secrets.token_urlsafe(16))
+    return _dummy_hash
+
+
+# --- lookups ---------------------------------------------------------------------------------
+
+def user_by_email(email: str) -> User | None:
+    """The account with this email address (normalised), or None."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+# --- registration and login ------------------------------------------------------------------
+
+def register_user(email: str, password: str, display_name: str, **profile) -> User | None:
+    """Create a participant account and mail a welcome note; flushes.
+
+    If the address is already registered, no account is created: the owner of the address is
+    mailed a notice instead and None is returned, so the caller can answer exactly as for a new
+    account (the page never reveals whether an address is registered). ``profile`` takes the
+    fields of :data:`PROFILE_FIELDS` except ``display_name``.
+    """
+    email = normalise_email(email)
+    check_password_strength(password)
+    password_hash = hash_password(password)  # hashed in both cases: same work, same timing
+    existing = user_by_email(email)
+    if existing is None:
+        user = User(email=email, password_hash=password_hash, role="participant")
+        _apply_profile(user, dict(profile, display_name=display_name))
+        try:
+            with db.session.begin_nested():
+                db.session.add(user)
+        except IntegrityError:  # registered at the same moment by another request
+            existing = user_by_email(email)
+        else:
+            _mail_welcome(user)
+            return user
+    _mail_already_registered(existing)
+    return None
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the active account matching ``email`` and ``password`` and record the login.
+
+    Unknown emails cost one argon2 verification too. Updates ``last_login_at`` and rehashes the
+    password when the hashing parameters changed. Raises :class:`InvalidCredentials`.
+    """
+    user = user_by_email(email)
+    if user is None:
+        verify_password(_dummy(), password or "")
+        raise InvalidCredentials("email or password incorrect")
+    if not verify_password(user.password_hash, password or "") or not user.active:
+        raise InvalidCredentials("email or password incorrect")
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+# --- password reset --------------------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def request_password_reset(email: str) -> PasswordResetToken | None:
+    """Mail a single-use reset link to the account of ``email``; flushes.
+
+    Only the SHA-256 of the token is stored; the link expires after ``PASSWORD_RESET_HOURS``.
+    For an unknown or disabled address nothing happens and None is returned (callers answer
+    the same in both cases). Needs a request context to build the link.
+    """
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return None
+    token = secrets.token_urlsafe(32)
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    record = PasswordResetToken(user=user, token_hash=_token_hash(token),
+                                expires_at=utcnow() + timedelta(hours=hours))
+    db.session.add(record)
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    _mail_reset_link(user, link, hours)
+    db.session.flush()
+    return record
+
+
+def valid_reset_token(token: str) -> PasswordResetToken | None:
+    """The unused, unexpired reset token matching ``token`` for an active account, or None."""
+    record = db.session.scalar(select(PasswordResetToken)
+                               .where(PasswordResetToken.token_hash == _token_hash(token or "")))
+    if record is None or record.used_at is not None or record.expires_at <= utcnow():
+        return None
+    return record if record.user.active else None
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password with a reset token; the token and the user's others become unusable.
+
+    Raises :class:`InvalidResetToken` or :class:`PasswordTooShort`.
+    """
+    record = valid_reset_token(token)
+    if record is None:
+        raise InvalidResetToken("This reset link is invalid or has expired.")
+    check_password_strength(new_password)
+    now = utcnow()
+    user = record.user
+    user.password_hash = hash_password(new_password)
+    for unused in db.session.scalars(select(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
+        unused.used_at = now
+    db.session.flush()
+    return user
+
+
+# --- profile and roles -----------------------------------------------------------------------
+
+def _apply_profile(user: User, values: dict) -> None:
+    """Copy the known profile fields of ``values`` onto ``user``, checking their choices."""
+    for name, value in values.items():
+        if name not in PROFILE_FIELDS:
+            raise InvalidProfileValue(f"Unknown profile field: {name}")
+        value = value.strip() if isinstance(value, str) else value
+        if value in ("", None) and name in _NULLABLE:
+            value = None
+        elif name in _ALLOWED and value not in _ALLOWED[name]:
+            raise InvalidProfileValue(f"{name} cannot be {value!r}")
+        elif name == "display_name" and not value:
+            raise InvalidProfileValue("display_name cannot be empty")
+        setattr(user, name, value)
+
+
+def update_profile(user: User, **values) -> User:
+    """Change the profile fields given in ``values`` (see :data:`PROFILE_FIELDS`); flushes.
+
+    Raises :class:`InvalidProfileValue` for a value outside its choices.
+    """
+    _apply_profile(user, values)
+    db.session.flush()
+    return user
+
+
+def set_preferred_language(user: User, language: str) -> User:
+    """Remember ``language`` (ar, fr or en) as the user's preferred language; flushes."""
+    return update_profile(user, preferred_language=language)
+
+
+def _active_admins() -> int:
+    return db.session.scalar(select(func.count(User.id))
+                             .where(User.role == "admin", User.active.is_(True)))
+
+
+def set_role(user: User, role: str, by: User | None = None) -> User:
+    """Give ``user`` the ``role``; ``by`` is the acting admin (None from the command line).
+
+    Raises :class:`UnknownRole`, or :class:`LastAdmin` when the last active admin would lose
+    the role. Flushes.
+    """
+    if role not in ROLES:
+        raise UnknownRole(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}.")
+    if user.role == "admin" and role != "admin" and user.active and _active_admins() <= 1:
+        raise LastAdmin("This is the last admin: make another admin first.")
+    previous, user.role = user.role, role
+    db.session.flush()
+    log.info("role of user %s changed from %s to %s by %s", user.id, previous, role,
+             by.id if by is not None else "the command line")
+    return user
+
+
+def create_admin(email: str, display_name: str, password: str) -> User:
+    """Create an active admin account; flushes.
+
+    Raises :class:`EmailAlreadyRegistered` (use :func:`set_role` for an existing account) or
+    :class:`PasswordTooShort`.
+    """
+    email = normalise_email(email)
+    check_password_strength(password)
+    if user_by_email(email) is not None:
+        raise EmailAlreadyRegistered(f"An account already uses {email}: use `users set-role`.")
+    user = User(email=email, password_hash=hash_password(password), role="admin",
+                stakeholder_type="public_service")
+    _apply_profile(user, {"display_name": display_name})
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+# --- mails (each rendered in the recipient's preferred language, if they chose one) ------------
+
+def _in_language(user: User):
+    """A context in which gettext speaks the user's preferred language, if they chose one."""
+    if user.preferred_language in LANGUAGES:
+        return force_locale(FORMAT_LOCALES[user.preferred_language])
+    return nullcontext()
+
+
+def _mail_welcome(user: User) -> None:
+    with _in_language(user):
+        subject = gettext("Welcome to the participatory roadmap")
+        body = gettext(
+            "Hello %(name)s,\n\nYour account on the participatory roadmap was created with "
+            "this address. You can now log in.\n\nIf you did not register, ignore this "
+            "message or tell the organisers.", name=user.display_name)
+    send_mail(user.email, subject, body)
+
+
+def _mail_already_registered(user: User) -> None:
+    with _in_language(user):
+        subject = gettext("Someone tried to register with your address")
+        body = gettext(
+            "Hello %(name)s,\n\nSomeone tried to create an account on the participatory "
+            "roadmap with this address, which already has one. No new account was created.\n\n"
+            "If it was you, log in, or reset your password if you forgot it. Otherwise you can "
+            "ignore this message.", name=user.display_name)
+    send_mail(user.email, subject, body)
+
+
+def _mail_reset_link(user: User, link: str, hours: int) -> None:
+    with _in_language(user):
+        subject = gettext("Reset your password")
+        body = gettext(
+            "Hello %(name)s,\n\nTo choose a new password, open this link within %(hours)s "
+            "hours:\n\n%(link)s\n\nThe link works once. If you did not ask for it, ignore this "
+            "message: your password does not change.", name=user.display_name, hours=hours,
+            link=link)
+    send_mail(user.email, subject, body)

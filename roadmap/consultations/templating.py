@@ -1,9 +1,11 @@
-"""Template helpers of the consultations domain: the current phase and its name."""
+"""Template helpers of the consultations domain: phases, their names, the organiser policies."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from roadmap.consultations.phases import current_phase
+from roadmap.consultations.models import PHASES
+from roadmap.consultations.phases import current_phase, summary, timeline
+from roadmap.consultations.policies import TEMPLATE_POLICIES
 
 PHASE_LABELS = {
     "diagnosis": _l("Diagnosis"),
@@ -22,8 +24,15 @@ def phase_label(kind: str | None) -> str:
 
 
 def register(bp) -> None:
-    """Make the phase helpers available to every template."""
+    """Make the phase helpers and the organiser policies available to every template.
+
+    ``phase_summary(c)`` feeds the phase banner, ``phase_timeline(c)`` the timeline of the six
+    phases, ``phase_kinds`` lists their kinds in order; ``can_configure(user, c)`` and
+    ``can_manage_workshops(user, c)`` show the organisers' links.
+    """
 
     @bp.app_context_processor
     def _phase_helpers():
-        return {"current_phase": current_phase, "phase_label": phase_label}
+        return {"current_phase": current_phase, "phase_label": phase_label,
+                "phase_summary": summary, "phase_timeline": timeline, "phase_kinds": PHASES,
+                **TEMPLATE_POLICIES}

@@ -1,0 +1,177 @@
+"""The shape of organiser input: a consultation's settings and a workshop's record."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, IntegerField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from roadmap.accounts.forms import STAKEHOLDER_CHOICES
+from roadmap.consultations.models import PHASES
+from roadmap.consultations.services import (WORKSHOP_GENDERS, attendance_errors,
+                                            phase_date_errors)
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+NOT_A_DATE = _l("Enter a date, such as 2025-05-30.")
+NOT_A_NUMBER = _l("Enter a whole number, such as 3.")
+GENDER_CHOICES = [("woman", _l("Women")), ("man", _l("Men")),
+                  ("not_recorded", _l("Gender not recorded"))]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _date_field(label) -> DateField:
+    return DateField(label, validators=[Optional()], format=DATE_FORMATS,
+                     invalid_value_message=NOT_A_DATE)
+
+
+def _count_field(label) -> IntegerField:
+    return IntegerField(label, validators=[Optional(), NumberRange(
+        min=0, message=_l("Enter 0 or more."))], invalid_value_message=NOT_A_NUMBER,
+        render_kw={"min": 0, "inputmode": "numeric"})
+
+
+class SettingsForm(FlaskForm):
+    """Phase dates (``<kind>_starts_on``, ``<kind>_ends_on``), vote rules and moderation."""
+
+    vote_limit = IntegerField(
+        _l("Supports per participant"), validators=[Optional(), NumberRange(
+            min=1, message=_l("Enter 1 or more, or leave empty for no limit."))],
+        invalid_value_message=NOT_A_NUMBER, render_kw={"min": 1, "inputmode": "numeric"},
+        description=_l("How many proposals each participant may support. Empty: no limit."))
+    votes_home_commune_only = BooleanField(
+        _l("Participants support only proposals of their home commune"))
+    voting_during_proposals = BooleanField(
+        _l("Voting is also open during the proposals phase"))
+    premoderation = BooleanField(
+        _l("Pre-moderation: moderators approve each proposal and comment before it is shown"))
+    report_threshold = IntegerField(
+        _l("Reports before hiding"), default=3,
+        validators=[InputRequired(message=_l("Enter 1 or more.")),
+                    NumberRange(min=1, message=_l("Enter 1 or more."))],
+        invalid_value_message=NOT_A_NUMBER, render_kw={"min": 1, "inputmode": "numeric"},
+        description=_l("A contribution reported this many times is hidden until a moderator "
+                       "looks at it."))
+
+    def phase_fields(self, kind: str) -> tuple:
+        """The start and end date fields of a phase."""
+        return self[f"{kind}_starts_on"], self[f"{kind}_ends_on"]
+
+    def phase_dates(self) -> dict:
+        """``{kind: (starts_on, ends_on)}`` as typed (``None`` where empty)."""
+        return {kind: tuple(f.data for f in self.phase_fields(kind)) for kind in PHASES}
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check each field, then the phases against each other (order, no overlap)."""
+        valid = super().validate(extra_validators)
+        typed = {kind: dates for kind, dates in self.phase_dates().items()
+                 if not any(f.errors for f in self.phase_fields(kind))}
+        for name, message in phase_date_errors(typed).items():
+            self[name].errors.append(message)
+            valid = False
+        return valid
+
+    def settings_values(self) -> dict:
+        """Keyword arguments for :func:`roadmap.consultations.services.configure_consultation`."""
+        return {"phases": self.phase_dates(), "vote_limit": self.vote_limit.data,
+                "votes_home_commune_only": self.votes_home_commune_only.data,
+                "voting_during_proposals": self.voting_during_proposals.data,
+                "premoderation": self.premoderation.data,
+                "report_threshold": self.report_threshold.data}
+
+    @staticmethod
+    def initial_data(consultation) -> dict:
+        """The form's values for a consultation as it is."""
+        data = {name: getattr(consultation, name) for name in (
+            "vote_limit", "votes_home_commune_only", "voting_during_proposals",
+            "premoderation", "report_threshold")}
+        for phase in consultation.phases:
+            data[f"{phase.kind}_starts_on"] = phase.starts_on
+            data[f"{phase.kind}_ends_on"] = phase.ends_on
+        return data
+
+
+for _kind in PHASES:
+    setattr(SettingsForm, f"{_kind}_starts_on", _date_field(_l("Starts on")))
+    setattr(SettingsForm, f"{_kind}_ends_on", _date_field(_l("Ends on")))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (easier on a phone than a list box)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class WorkshopForm(FlaskForm):
+    """An in-person workshop: when, where, for which communes, who came, what was said."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
+                        filters=[_strip])
+    held_on = DateField(_l("Date"), format=DATE_FORMATS, invalid_value_message=NOT_A_DATE,
+                        validators=[InputRequired(message=_l("Enter the date of the workshop."))])
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)],
+                        filters=[_strip],
+                        description=_l("For example: the commune's meeting hall."))
+    communes = MultiCheckboxField(_l("Communes concerned"), coerce=int, validate_choice=True,
+                                  validators=[InputRequired(
+                                      message=_l("Choose at least one commune."))])
+    minutes = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=20000)],
+                            description=_l("Plain text. Leave a blank line between paragraphs."))
+
+    def __init__(self, *args, communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.communes.choices = list(communes)
+        self.attendance_errors: list[str] = []
+
+    def stakeholder_fields(self) -> list:
+        """The attendance field of each stakeholder type, in order."""
+        return [self[f"stakeholder_{code}"] for code, _label in STAKEHOLDER_CHOICES]
+
+    def gender_fields(self) -> list:
+        """The attendance field of each gender count, in order."""
+        return [self[f"gender_{code}"] for code in WORKSHOP_GENDERS]
+
+    def attendance(self) -> tuple[dict, dict]:
+        """``(by_stakeholder, by_gender)`` with only the counts that were given."""
+        return ({f.name.removeprefix("stakeholder_"): f.data
+                 for f in self.stakeholder_fields() if f.data is not None},
+                {f.name.removeprefix("gender_"): f.data
+                 for f in self.gender_fields() if f.data is not None})
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check each field, then that both attendance totals agree when both are given."""
+        valid = super().validate(extra_validators)
+        if any(f.errors for f in self.stakeholder_fields() + self.gender_fields()):
+            return False
+        self.attendance_errors = list(attendance_errors(*self.attendance()).values())
+        return valid and not self.attendance_errors
+
+    def workshop_values(self) -> dict:
+        """Keyword arguments for the workshop services."""
+        by_stakeholder, by_gender = self.attendance()
+        return {"title": self.title.data, "held_on": self.held_on.data,
+                "place": self.place.data, "commune_ids": self.communes.data,
+                "attendance_by_stakeholder": by_stakeholder,
+                "attendance_by_gender": by_gender, "minutes": self.minutes.data or ""}
+
+    @staticmethod
+    def initial_data(workshop) -> dict:
+        """The form's values for a recorded workshop."""
+        data = {"title": workshop.title, "held_on": workshop.held_on, "place": workshop.place,
+                "minutes": workshop.minutes, "communes": [c.id for c in workshop.communes]}
+        for code, count in (workshop.attendance_by_stakeholder or {}).items():
+            data[f"stakeholder_{code}"] = count
+        for code, count in (workshop.attendance_by_gender or {}).items():
+            data[f"gender_{code}"] = count
+        return data
+
+
+for _code, _label in STAKEHOLDER_CHOICES:
+    setattr(WorkshopForm, f"stakeholder_{_code}", _count_field(_label))
+for _code, _label in GENDER_CHOICES:
+    setattr(WorkshopForm, f"gender_{_code}", _count_field(_label))

@@ -8,7 +8,8 @@ from roadmap.extensions import htmx
 
 def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context):
     """Render ``fragment`` for htmx requests and ``page`` otherwise; set ``Vary: HX-Request``."""
-    template = fragment if htmx and not htmx.boosted else page
+    partial = htmx and not htmx.boosted and not htmx.history_restore_request
+    template = fragment if partial else page
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response

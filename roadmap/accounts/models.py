@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.core.models import UTCDateTime, utcnow
@@ -48,6 +48,11 @@ class User(UserMixin, db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A blocked user can no longer post; their content is hidden until they are unblocked.
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the account was deleted: personal fields are erased, contributions stay.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     home_commune = relationship("Commune")
 

@@ -57,6 +57,7 @@ class Comment(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    hidden_cause: Mapped[str | None] = mapped_column(String(20))  # see moderation.HIDDEN_CAUSES
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -64,6 +64,11 @@ class Proposal(db.Model):
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # reports (pending review), moderator, or blocked (its author was blocked).
+    hidden_cause: Mapped[str | None] = mapped_column(String(20))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal.id", ondelete="SET NULL"), index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -74,6 +79,7 @@ class Proposal(db.Model):
     axis = relationship("StrategicAxis")
     author = relationship("User")
     workshop = relationship("Workshop")
+    merged_into: Mapped[Proposal | None] = relationship(remote_side=[id])
     # Declared by name, so that proposals does not import participation (which builds on it).
     comments = relationship("Comment", order_by="Comment.created_at", viewonly=True)
 

@@ -11,7 +11,10 @@ from tests.conftest import make_test_app, temporary_postgres_database
 TABLES = {"prefecture", "commune", "commune_indicator", "user_account", "password_reset_token",
           "consultation", "strategic_axis", "proposal", "vote", "comment", "outbox_message",
           "consultation_phase", "workshop", "workshop_commune", "comment_like", "follow",
-          "notification"}
+          "notification", "report", "proposal_merge", "audit_entry", "evaluation_criterion",
+          "evaluator_assignment", "evaluation", "eligibility_decision", "consolidation_run",
+          "roadmap", "roadmap_item", "roadmap_item_commune", "roadmap_item_proposal",
+          "item_indicator", "roadmap_version", "progress_update"}
 
 
 def _round_trip(url, instance):

@@ -1,0 +1,1 @@
+"""Moderation: reports, decisions, merging duplicates, the audit log."""

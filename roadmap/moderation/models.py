@@ -1,0 +1,111 @@
+"""Reports on content, merges of duplicate proposals, and the append-only audit log."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roadmap.core.models import UTCDateTime, utcnow
+from roadmap.extensions import db
+
+REPORT_REASONS = ("spam", "offensive", "personal_data", "off_topic", "duplicate", "other")
+# Why a piece of content is hidden: reported by enough people (pending review), hidden by a
+# moderator, or hidden because its author was blocked (unblocking restores only these).
+HIDDEN_CAUSES = ("reports", "moderator", "blocked")
+
+
+class Report(db.Model):
+    """A user's report of a proposal or a comment. One per user and content item."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        CheckConstraint("(proposal_id IS NULL) <> (comment_id IS NULL)", name="one_subject"),
+        CheckConstraint("reason IN ('spam', 'offensive', 'personal_data', 'off_topic', "
+                        "'duplicate', 'other')", name="reason"),
+        UniqueConstraint("reporter_id", "proposal_id"),
+        UniqueConstraint("reporter_id", "comment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when a moderator dismissed the report (it no longer counts towards hiding).
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dismissed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    proposal = relationship("Proposal")
+    comment = relationship("Comment")
+    reporter = relationship("User", foreign_keys=[reporter_id])
+
+
+class ProposalMerge(db.Model):
+    """One proposal merged into another, with what is needed to undo it exactly.
+
+    ``moved_votes`` lists, for each support the merged proposal had, ``user_id``,
+    ``created_at`` (ISO) and ``duplicate`` (true when the target already had that person's
+    support, so nothing was added to it). Undoing deletes the supports the merge added to the
+    target and gives the merged proposal back every support it had.
+    """
+
+    __tablename__ = "proposal_merge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"),
+                                           index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"),
+                                           index=True)
+    source_status: Mapped[str] = mapped_column(String(20))  # the merged one's status before
+    moved_votes: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str | None] = mapped_column(Text)
+    merged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    target = relationship("Proposal", foreign_keys=[target_id])
+    source = relationship("Proposal", foreign_keys=[source_id])
+
+
+class AuditEntry(db.Model):
+    """One moderation or administration decision. Append-only and hash-chained.
+
+    ``entry_hash`` is the SHA-256 of the previous entry's hash and this entry's content, so
+    that a changed or deleted row breaks the chain (``flask check`` verifies it). The
+    application never updates or deletes these rows.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_filter", "consultation_id", "action", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    actor_label: Mapped[str] = mapped_column(String(120))  # kept if the account is deleted
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    previous_hash: Mapped[str] = mapped_column(String(64), unique=True)  # no fork in the chain
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)

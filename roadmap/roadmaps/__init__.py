@@ -1,0 +1,1 @@
+"""Roadmaps: the published roadmap, its items, versions, and implementation tracking."""

@@ -59,8 +59,11 @@ def _import_models() -> None:
     from roadmap.accounts import models as _accounts  # noqa: F401
     from roadmap.consultations import models as _consultations  # noqa: F401
     from roadmap.core import mail as _mail  # noqa: F401
+    from roadmap.moderation import models as _moderation  # noqa: F401
     from roadmap.participation import models as _participation  # noqa: F401
     from roadmap.proposals import models as _proposals  # noqa: F401
+    from roadmap.ranking import models as _ranking  # noqa: F401
+    from roadmap.roadmaps import models as _roadmaps  # noqa: F401
     from roadmap.territory import models as _territory  # noqa: F401
 
 
@@ -68,18 +71,22 @@ def _register_blueprints(app: Flask) -> None:
     from roadmap.accounts.views import bp as accounts
     from roadmap.consultations.views import bp as consultations
     from roadmap.maps.views import bp as maps
+    from roadmap.participation.views import bp as participation
     from roadmap.proposals.views import bp as proposals
     from roadmap.territory.views import bp as territory
 
     for blueprint in (consultations, territory, accounts, proposals, maps):
         app.register_blueprint(blueprint)
+    app.register_blueprint(participation)
 
 
 def _register_cli(app: Flask) -> None:
     from roadmap.accounts.cli import users_cli
     from roadmap.demo import demo_command
+    from roadmap.participation.cli import notifications_cli
     from roadmap.territory.cli import territory_cli
 
     app.cli.add_command(territory_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(notifications_cli)

@@ -45,6 +45,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env("ROADMAP_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "COMMENT_EDIT_MINUTES": int(env("ROADMAP_COMMENT_EDIT_MINUTES", "15")),
+        "ROADMAP_BASE_URL": env("ROADMAP_BASE_URL") or None,
         "PASSWORD_RESET_HOURS": int(env("ROADMAP_PASSWORD_RESET_HOURS", "2")),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "LANGUAGES": LANGUAGES,

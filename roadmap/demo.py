@@ -19,6 +19,7 @@ from roadmap.consultations.models import Consultation, StrategicAxis
 from roadmap.extensions import db
 from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.models import Proposal
+from roadmap.proposals.services import refresh_search_text
 from roadmap.territory.models import Commune, Prefecture
 
 SLUG = "marrakech-2026-2028"
@@ -215,23 +216,86 @@ def _add_participation(consultation: Consultation) -> None:
         title_ar, body_ar, title_fr, body_fr = rng.choice(IDEAS[axis_code])
         arabic = rng.random() < 0.6
         lat, lon = _random_point(commune, rng) if rng.random() < 0.75 else (None, None)
+        author = rng.choice(people)
         proposals.append(Proposal(
             consultation=consultation, commune=commune, axis=axes[axis_code],
-            author=rng.choice(people), title=title_ar if arabic else title_fr,
+            author=author, author_stakeholder_type=author.stakeholder_type,
+            title=title_ar if arabic else title_fr,
             body=(body_ar + "\n(مقترح تجريبي)") if arabic else (body_fr + "\n(proposition de démonstration)"),
-            latitude=lat, longitude=lon, is_demo=True))
+            latitude=lat, longitude=lon, sdg_goals=SDGS[axis_code],
+            estimated_cost_mad=rng.choice([None, 250_000, 1_200_000, 4_500_000]), is_demo=True))
     db.session.add_all(proposals)
     db.session.flush()
     for proposal in proposals:
-        supporters = rng.sample(people, k=min(len(people), int(rng.paretovariate(1.2)) + 1))
-        db.session.add_all(Vote(proposal_id=proposal.id, user_id=person.id, is_demo=True)
-                           for person in supporters)
-        proposal.supports_count = len(supporters)
-        for _ in range(rng.randint(0, 3)):
-            db.session.add(Comment(proposal_id=proposal.id, author=rng.choice(people),
-                                   body=rng.choice(COMMENTS), is_demo=True))
-            proposal.comments_count += 1
+        _add_supports_and_comments(proposal, people, rng)
+    _add_workshop(consultation, communes, axes, rng)
     db.session.flush()
+    refresh_search_text(proposals)
+
+
+# The SDGs the demo ideas of each axis serve.
+SDGS = {"employment": [1, 5, 8], "social-services": [3, 4, 5], "water": [6, 13],
+        "territorial-upgrading": [9, 11]}
+
+
+def _add_supports_and_comments(proposal: Proposal, people: list[User], rng) -> None:
+    """Supporters (Pareto-distributed), comments with stances and a reply, and follows."""
+    from roadmap.participation.models import Follow
+
+    supporters = rng.sample(people, k=min(len(people), int(rng.paretovariate(1.2)) + 1))
+    db.session.add_all(Vote(proposal_id=proposal.id, user_id=person.id, is_demo=True)
+                       for person in supporters)
+    proposal.supports_count = len(supporters)
+    followers = {proposal.author_id} | {person.id for person in supporters}
+    first = None
+    for number in range(rng.randint(0, 3)):
+        author = rng.choice(people)
+        comment = Comment(proposal_id=proposal.id, author=author, body=rng.choice(COMMENTS),
+                          stance=rng.choice(["for", "for", "neutral", "against"]),
+                          parent=first if number == 2 else None, is_demo=True)
+        db.session.add(comment)
+        first = first or comment
+        followers.add(author.id)
+        proposal.comments_count += 1
+    db.session.flush()
+    db.session.add_all(Follow(proposal_id=proposal.id, user_id=user_id)
+                       for user_id in sorted(followers - {None}))
+
+
+WORKSHOP = {
+    "title": "Atelier de concertation territoriale, cercle de Saada (démonstration) - "
+             "ورشة تشاورية ترابية (تجريبية)",
+    "place": "Siège de la commune de Saada (démonstration)",
+    "minutes": "Compte rendu synthétique généré pour la démonstration : les participants ont "
+               "priorisé l'eau potable et le transport scolaire.\n"
+               "محضر تجريبي: أعطى المشاركون الأولوية للماء الصالح للشرب والنقل المدرسي.",
+}
+
+
+def _add_workshop(consultation: Consultation, communes: list[Commune], axes: dict, rng) -> None:
+    """One synthetic workshop with its attendance and two proposals it produced."""
+    from datetime import timedelta
+
+    from roadmap.consultations.models import Workshop
+    from roadmap.consultations.phases import today
+
+    concerned = [c for c in communes if c.code in ("saada", "souihla", "tassoultante")]
+    workshop = Workshop(
+        consultation=consultation, held_on=today() - timedelta(days=12), is_demo=True,
+        attendance_by_stakeholder={"citizen": 22, "association": 9, "economic_actor": 4,
+                                   "elected_official": 5, "public_service": 6, "other": 0},
+        attendance_by_gender={"woman": 21, "man": 25, "not_recorded": 0}, **WORKSHOP)
+    workshop.communes = concerned
+    db.session.add(workshop)
+    db.session.flush()
+    for commune, axis_code, hands in ((concerned[0], "water", 31), (concerned[-1],
+                                                                    "social-services", 24)):
+        title_ar, body_ar, _, _ = IDEAS[axis_code][0 if axis_code == "water" else 1]
+        db.session.add(Proposal(
+            consultation=consultation, commune=commune, axis=axes[axis_code], origin="workshop",
+            workshop=workshop, show_of_hands=hands, title=title_ar,
+            body=body_ar + "\n(مقترح تجريبي صادر عن ورشة)", sdg_goals=SDGS[axis_code],
+            is_demo=True))
 
 
 @click.command("demo")

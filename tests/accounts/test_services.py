@@ -50,7 +50,7 @@ def test_register_normalises_email_and_keeps_the_profile(app, make_user):
 
 
 def test_register_with_a_known_email_mails_a_notice_and_creates_nothing(app, make_user):
-    existing = make_user("amina@example.org")
+    existing = make_user("amina@example.org", preferred_language="en")
     before = _users()
     with app.test_request_context():
         assert services.register_user("AMINA@example.org", "another long password",

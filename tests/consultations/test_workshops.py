@@ -151,7 +151,7 @@ def test_the_public_pages_show_the_figures(client, setting, factory):
     assert "12 mars 2025" in html and "Sidi Youssef" in html and "Ouahat" not in html
     stakeholders = _table(html, "attendance-stakeholders")
     assert _row(stakeholders, "citizen") == "7" and _row(stakeholders, "association") == "3"
-    assert _row(stakeholders, "economic_actor") == "–Not recorded"
+    assert _row(stakeholders, "economic_actor") == "–Non relevé"
     assert ">12</td></tr></tfoot>" in stakeholders
     genders = _table(html, "attendance-genders")
     assert (_row(genders, "woman"), _row(genders, "man")) == ("5", "6")

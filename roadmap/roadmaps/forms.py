@@ -1,0 +1,247 @@
+"""The shape of organiser input on the roadmap: the draft from a run, an item, a move with
+its justification, grouping, indicators, publication and progress updates."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (DateField, FloatField, IntegerField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                ValidationError)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from roadmap.roadmaps.models import ITEM_STATUSES, LEAD_BODIES
+from roadmap.roadmaps.services import LANGS, RoadmapError, parse_area
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) tuples
+    def SelectChoice(value, label):  # noqa: N802
+        """A ``(value, label)`` choice, as older WTForms expect."""
+        return (value, label)
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+NOT_A_DATE = _l("Enter a date, such as 2025-05-30.")
+NOT_A_NUMBER = _l("Enter a whole number, such as 3.")
+LANGUAGE_LABELS = {"ar": _l("in Arabic"), "fr": _l("in French"), "en": _l("in English")}
+STATUS_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"), "done": _l("Done"),
+                 "delayed": _l("Delayed"), "cancelled": _l("Cancelled")}
+LEAD_BODY_LABELS = {"commune": _l("Commune"), "prefecture": _l("Prefecture"),
+                    "region": _l("Region"), "ministry": _l("Ministry"), "agency": _l("Agency")}
+
+
+def choices(pairs) -> list:
+    """``(value, label)`` pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _i18n(form, prefix: str) -> dict:
+    return {lang: form[f"{prefix}_{lang}"].data or "" for lang in LANGS}
+
+
+class DraftForm(FlaskForm):
+    """Create (or replace) the draft from a consolidation run."""
+
+    run_id = SelectField(_l("Consolidation run"), coerce=int,
+                         validators=[InputRequired(message=_l("Choose a run."))])
+
+
+class ItemForm(FlaskForm):
+    """An item's public fields; the area as GeoJSON (drawn on the map with JavaScript)."""
+
+    axis_id = SelectField(_l("Strategic axis"), coerce=int)
+    communes = MultiCheckboxField(_l("Communes"), coerce=int, validators=[
+        InputRequired(message=_l("Choose at least one commune."))])
+    estimated_cost_mad = IntegerField(_l("Estimated cost (MAD)"), validators=[
+        Optional(), NumberRange(min=0, message=_l("Enter 0 or more."))],
+        invalid_value_message=NOT_A_NUMBER, render_kw={"min": 0, "inputmode": "numeric"})
+    funding_sources = TextAreaField(_l("Funding sources"), filters=[_strip],
+                                    validators=[Optional(), Length(max=2000)])
+    lead_body = SelectField(_l("Lead body"), choices=choices([("", "—")] + [
+        (code, LEAD_BODY_LABELS[code]) for code in LEAD_BODIES]))
+    lead_body_name = StringField(_l("Name of the lead body"), filters=[_strip],
+                                 validators=[Optional(), Length(max=200)])
+    partners = TextAreaField(_l("Partners"), filters=[_strip],
+                             validators=[Optional(), Length(max=2000)])
+    starts_on = DateField(_l("Starts on"), format=DATE_FORMATS, validators=[Optional()],
+                          invalid_value_message=NOT_A_DATE)
+    ends_on = DateField(_l("Ends on"), format=DATE_FORMATS, validators=[Optional()],
+                        invalid_value_message=NOT_A_DATE)
+    geometry = TextAreaField(
+        _l("Intervention area (GeoJSON)"), filters=[_strip],
+        description=_l("A GeoJSON point, line or polygon inside the prefecture. Leave empty: "
+                       "the communes' boundaries stand for the area."))
+
+    def __init__(self, *args, axes=(), communes=(), bbox=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.axis_id.choices = choices((a.id, a.title) for a in axes)
+        self.communes.choices = choices((c.id, c.name) for c in communes)
+        self.bbox = bbox
+        self.area = None
+
+    def validate_geometry(self, field):
+        """The area must be valid GeoJSON inside the prefecture."""
+        try:
+            self.area = parse_area(field.data, self.bbox)
+        except RoadmapError as error:
+            raise ValidationError(str(error)) from error
+
+    def validate_ends_on(self, field):
+        """The end comes after the start."""
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end date must come after the start date."))
+
+    def values(self, communes_by_id: dict) -> dict:
+        """Keyword arguments for :func:`roadmap.roadmaps.services.edit_item`."""
+        return {"title_i18n": _i18n(self, "title"), "description_i18n": _i18n(self, "description"),
+                "axis_id": self.axis_id.data, "geometry": self.area,
+                "communes": [communes_by_id[i] for i in self.communes.data],
+                **{name: self[name].data for name in (
+                    "estimated_cost_mad", "funding_sources", "lead_body", "lead_body_name",
+                    "partners", "starts_on", "ends_on")}}
+
+    @staticmethod
+    def initial(item) -> dict:
+        """The form's data for an item as it is."""
+        data = {name: getattr(item, name) for name in (
+            "axis_id", "estimated_cost_mad", "funding_sources", "lead_body", "lead_body_name",
+            "partners", "starts_on", "ends_on", "geometry")}
+        data["communes"] = [c.id for c in item.communes]
+        for lang in LANGS:
+            data[f"title_{lang}"] = (item.title_i18n or {}).get(lang, "")
+            data[f"description_{lang}"] = (item.description_i18n or {}).get(lang, "")
+        return data
+
+
+for _lang in LANGS:
+    setattr(ItemForm, f"title_{_lang}", StringField(
+        _l("Title (%(language)s)", language=LANGUAGE_LABELS[_lang]), filters=[_strip],
+        validators=[DataRequired(message=_l("Give the item a title."))] if _lang == "ar"
+        else [Optional()]))
+    setattr(ItemForm, f"description_{_lang}", TextAreaField(
+        _l("Description (%(language)s)", language=LANGUAGE_LABELS[_lang]), filters=[_strip],
+        validators=[Optional(), Length(max=10000)]))
+
+
+class MoveForm(FlaskForm):
+    """Override the computed order, with a public justification."""
+
+    rank = IntegerField(_l("New rank in its axis"), invalid_value_message=NOT_A_NUMBER,
+                        validators=[InputRequired(message=NOT_A_NUMBER),
+                                    NumberRange(min=1, message=_l("Enter 1 or more."))])
+    justification = TextAreaField(
+        _l("Public justification"), filters=[_strip],
+        validators=[DataRequired(message=_l("Explain publicly why the order is changed.")),
+                    Length(max=2000)],
+        description=_l("Shown to everyone beside the item and in its explanation."))
+
+
+class GroupForm(FlaskForm):
+    """Add proposals (from any commune) to an item's lineage."""
+
+    proposal_ids = MultiCheckboxField(_l("Proposals to group into this item"), coerce=int,
+                                      validators=[InputRequired(
+                                          message=_l("Choose at least one proposal."))])
+
+    def __init__(self, *args, proposals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposal_ids.choices = choices((p.id, f"#{p.id} {p.title} ({p.commune.name})")
+                                            for p in proposals)
+
+
+class IndicatorForm(FlaskForm):
+    """A new indicator of an item."""
+
+    unit = StringField(_l("Unit"), filters=[_strip], validators=[Optional(), Length(max=40)])
+    baseline = FloatField(_l("Baseline"), validators=[Optional()],
+                          invalid_value_message=_l("Enter a number."))
+    target = FloatField(_l("Target"), validators=[Optional()],
+                        invalid_value_message=_l("Enter a number."))
+
+
+for _lang in LANGS:
+    setattr(IndicatorForm, f"name_{_lang}", StringField(
+        _l("Name (%(language)s)", language=LANGUAGE_LABELS[_lang]), filters=[_strip],
+        validators=[DataRequired(message=_l("Give the indicator a name."))] if _lang == "ar"
+        else [Optional(), Length(max=200)]))
+
+
+class PublishForm(FlaskForm):
+    """The public change log of a new version (required from version 2 on)."""
+
+    def __init__(self, *args, required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.required = required
+
+    def validate(self, extra_validators=None) -> bool:
+        """From version 2 on, at least one language of the change log is required."""
+        valid = super().validate(extra_validators)
+        if self.required and not any(self.changelog().values()):
+            self.changelog_ar.errors.append(
+                _l("Describe the changes of this version in the change log."))
+            valid = False
+        return valid
+
+    def changelog(self) -> dict:
+        """The change log per language."""
+        return _i18n(self, "changelog")
+
+
+for _lang in LANGS:
+    setattr(PublishForm, f"changelog_{_lang}", TextAreaField(
+        _l("Change log (%(language)s)", language=LANGUAGE_LABELS[_lang]), filters=[_strip],
+        validators=[Optional(), Length(max=5000)]))
+
+
+def progress_form(item, *args, **kwargs) -> FlaskForm:
+    """A progress form for ``item``, with one value field per indicator."""
+
+    class ProgressForm(FlaskForm):
+        reported_on = DateField(_l("Date of the report"), format=DATE_FORMATS,
+                                invalid_value_message=NOT_A_DATE,
+                                validators=[InputRequired(message=NOT_A_DATE)])
+        progress = IntegerField(_l("Progress (%)"), invalid_value_message=NOT_A_NUMBER,
+                                validators=[InputRequired(message=NOT_A_NUMBER), NumberRange(
+                                    min=0, max=100, message=_l("Enter 0 to 100."))],
+                                render_kw={"min": 0, "max": 100, "inputmode": "numeric"})
+        status = SelectField(_l("Status"),
+                             choices=choices((s, STATUS_LABELS[s]) for s in ITEM_STATUSES))
+        spent_mad = IntegerField(_l("Amount spent so far (MAD)"),
+                                 invalid_value_message=NOT_A_NUMBER,
+                                 validators=[Optional(), NumberRange(
+                                     min=0, message=_l("Enter 0 or more."))])
+        photo = FileField(_l("Photo (JPEG or PNG, 3 MB at most)"))
+
+        def indicator_fields(self) -> list:
+            """``[(indicator, field)]``."""
+            return [(i, self[f"indicator_{i.id}"]) for i in item.indicators]
+
+        def indicator_values(self) -> dict:
+            """``{indicator id: value}`` for the values given."""
+            return {i.id: f.data for i, f in self.indicator_fields() if f.data is not None}
+
+        def note(self) -> dict:
+            """The note per language."""
+            return _i18n(self, "note")
+
+    for lang in LANGS:
+        setattr(ProgressForm, f"note_{lang}", TextAreaField(
+            _l("Note (%(language)s)", language=LANGUAGE_LABELS[lang]), filters=[_strip],
+            validators=[Optional(), Length(max=5000)]))
+    for indicator in item.indicators:
+        setattr(ProgressForm, f"indicator_{indicator.id}", FloatField(
+            indicator.name + (f" ({indicator.unit})" if indicator.unit else ""),
+            validators=[Optional()], invalid_value_message=_l("Enter a number.")))
+    return ProgressForm(*args, **kwargs)

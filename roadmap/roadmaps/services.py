@@ -1,0 +1,377 @@
+"""Verbs of the roadmaps domain: draft from a consolidation run, group, edit, move (with a
+public justification), indicators, publish versions, post progress. Services flush, never
+commit, and record every decision in the audit log.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import insert
+
+from roadmap.core.models import utcnow
+from roadmap.extensions import db
+from roadmap.moderation.audit import record
+from roadmap.participation.models import Notification
+from roadmap.participation.queries import follower_ids
+from roadmap.proposals.models import Proposal
+from roadmap.roadmaps.models import (ITEM_STATUSES, LEAD_BODIES, ItemIndicator, ProgressUpdate,
+                                     Roadmap, RoadmapItem, RoadmapVersion)
+from roadmap.roadmaps.queries import (progress_by_axis, progress_by_commune,  # noqa: F401
+                                      roadmap_of, run_output)
+
+LANGS = ("ar", "fr", "en")
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
+                  "MultiPolygon")
+PHOTO_MAX_BYTES = 3 * 1024 * 1024
+PHOTO_KINDS = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
+EDITABLE_FIELDS = ("title_i18n", "description_i18n", "axis_id", "geometry", "estimated_cost_mad",
+                   "funding_sources", "lead_body", "lead_body_name", "partners", "starts_on",
+                   "ends_on")
+
+
+class RoadmapError(Exception):
+    """A roadmap action that cannot be done; the message is for the user."""
+
+
+# --- geometry --------------------------------------------------------------------------------
+
+def parse_area(text: str | None, bbox) -> str | None:
+    """Validate a GeoJSON geometry (or Feature) inside ``bbox``; returns compact GeoJSON or None.
+
+    Raises :class:`RoadmapError` for invalid JSON, an unsupported type or a shape outside the
+    prefecture's bounding box ``(min_lon, min_lat, max_lon, max_lat)``.
+    """
+    from shapely.geometry import box, mapping, shape
+
+    if not text or not text.strip():
+        return None
+    try:
+        data = json.loads(text)
+        if isinstance(data, dict) and data.get("type") == "Feature":
+            data = data.get("geometry")
+        if not isinstance(data, dict) or data.get("type") not in GEOMETRY_TYPES:
+            raise ValueError("type")
+        geometry = shape(data)
+    except Exception as error:  # json, shapely and our own errors all mean the same to users
+        raise RoadmapError(_("Enter a GeoJSON point, line or polygon.")) from error
+    if geometry.is_empty or not geometry.is_valid:
+        raise RoadmapError(_("This shape is not valid (empty, or its edges cross)."))
+    if bbox is not None and not box(*bbox).contains(geometry):
+        raise RoadmapError(_("The area must lie inside the prefecture."))
+    return json.dumps(mapping(geometry), separators=(",", ":"))
+
+
+# --- draft -----------------------------------------------------------------------------------
+
+def _roadmap_for(consultation) -> Roadmap:
+    roadmap = roadmap_of(consultation)
+    if roadmap is None:
+        roadmap = Roadmap(consultation_id=consultation.id)
+        db.session.add(roadmap)
+        db.session.flush()
+    return roadmap
+
+
+def _item_from_proposal(roadmap, proposal, axis, rank, explanation) -> RoadmapItem:
+    item = RoadmapItem(
+        axis_id=axis.id if axis else proposal.axis_id, rank=rank,
+        title_i18n={lang: proposal.title for lang in LANGS},
+        description_i18n={lang: proposal.body for lang in LANGS},
+        estimated_cost_mad=proposal.estimated_cost_mad, explanation=explanation or {},
+        status="planned", progress=0, spent_mad=0, is_demo=proposal.is_demo)
+    item.communes.append(proposal.commune)
+    item.proposals.append(proposal)
+    return item
+
+
+def draft_from_run(consultation, run, by) -> Roadmap:
+    """Create (or replace) the draft items from the run's selected proposals, rank by rank.
+
+    Refused once progress updates exist: tracking is not thrown away.
+    """
+    if run.consultation_id != consultation.id:
+        raise RoadmapError(_("This consolidation run belongs to another consultation."))
+    roadmap = _roadmap_for(consultation)
+    if any(item.updates for item in roadmap.items):
+        raise RoadmapError(_("Implementation tracking has started: the items cannot be replaced."))
+    roadmap.items.clear()
+    db.session.flush()
+    count = _add_items(roadmap, consultation, run_output(run))
+    roadmap.run_id = run.id
+    db.session.flush()
+    record(by, "roadmap.draft", roadmap, after={"run_id": run.id, "items": count},
+           consultation=consultation)
+    return roadmap
+
+
+def _add_items(roadmap, consultation, output: dict) -> int:
+    """One item per selected proposal, axis by axis, in rank order; returns how many."""
+    axes = {axis.code: axis for axis in consultation.axes}
+    count = 0
+    for code, axis_out in sorted(output.get("axes", {}).items(),
+                                 key=lambda pair: getattr(axes.get(pair[0]), "position", 99)):
+        proposals = [db.session.get(Proposal, int(pid)) for pid in axis_out.get("selected", [])]
+        proposals = [p for p in proposals if p is not None and p.consultation_id == consultation.id]
+        for rank, proposal in enumerate(proposals, start=1):
+            explanation = output.get("proposals", {}).get(str(proposal.id), {})
+            roadmap.items.append(_item_from_proposal(roadmap, proposal, axes.get(code), rank,
+                                                     explanation))
+        count += len(proposals)
+    return count
+
+
+def _renumber(roadmap: Roadmap, axis_id) -> None:
+    members = sorted((i for i in roadmap.items if i.axis_id == axis_id), key=lambda i: i.rank)
+    for rank, item in enumerate(members, start=1):
+        item.rank = rank
+
+
+def group_proposals(roadmap: Roadmap, item: RoadmapItem, proposal_ids, by) -> RoadmapItem:
+    """Add proposals (any commune) to ``item``'s lineage; items left empty are removed.
+
+    A removed item's estimated cost is added to ``item``'s (the organiser may edit it).
+    """
+    if item.roadmap_id != roadmap.id:
+        raise RoadmapError(_("This item belongs to another roadmap."))
+    proposals = [db.session.get(Proposal, int(pid)) for pid in proposal_ids]
+    if not proposals or any(p is None or p.consultation_id != roadmap.consultation_id
+                            for p in proposals):
+        raise RoadmapError(_("Choose proposals of this consultation."))
+    before = [p.id for p in item.proposals]
+    for proposal in proposals:
+        _move_proposal_into(roadmap, item, proposal)
+    db.session.flush()
+    record(by, "roadmap.item.group", item, before={"proposals": before},
+           after={"proposals": [p.id for p in item.proposals]},
+           consultation=roadmap.consultation_id)
+    return item
+
+
+def _move_proposal_into(roadmap, item, proposal) -> None:
+    for other in list(roadmap.items):
+        if other is item or proposal not in other.proposals:
+            continue
+        other.proposals.remove(proposal)
+        if not other.proposals:
+            if other.estimated_cost_mad:
+                item.estimated_cost_mad = (item.estimated_cost_mad or 0) + other.estimated_cost_mad
+            roadmap.items.remove(other)
+            db.session.flush()
+            _renumber(roadmap, other.axis_id)
+    if proposal not in item.proposals:
+        item.proposals.append(proposal)
+    if proposal.commune not in item.communes:
+        item.communes.append(proposal.commune)
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def edit_item(item: RoadmapItem, by, **fields) -> RoadmapItem:
+    """Change the editable fields of an item (``communes`` takes a list of Commune rows)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS) - {"communes"}
+    if unknown:
+        raise RoadmapError(_("Unknown fields."))
+    if fields.get("lead_body") not in (None, "", *LEAD_BODIES):
+        raise RoadmapError(_("Choose a lead body from the list."))
+    starts, ends = fields.get("starts_on"), fields.get("ends_on")
+    if starts and ends and ends < starts:
+        raise RoadmapError(_("The end date must come after the start date."))
+    if not any((fields.get("title_i18n") or item.title_i18n or {}).values()):
+        raise RoadmapError(_("Give the item a title."))
+    before = {name: _plain(getattr(item, name)) for name in fields if name != "communes"}
+    for name, value in fields.items():
+        if name == "communes":
+            item.communes = list(value)
+        else:
+            setattr(item, name, (value or None) if name == "lead_body" else value)
+    db.session.flush()
+    record(by, "roadmap.item.edit", item, before=before,
+           after={name: _plain(getattr(item, name)) for name in before},
+           consultation=item.roadmap.consultation_id)
+    return item
+
+
+def move_item(item: RoadmapItem, new_rank: int, by, justification: str) -> RoadmapItem:
+    """Put ``item`` at ``new_rank`` in its axis, with a public justification (required)."""
+    justification = (justification or "").strip()
+    if not justification:
+        raise RoadmapError(_("Explain publicly why the order is changed."))
+    members = sorted((i for i in item.roadmap.items if i.axis_id == item.axis_id),
+                     key=lambda i: i.rank)
+    if not 1 <= new_rank <= len(members):
+        raise RoadmapError(_("Choose a rank between 1 and %(max)s.", max=len(members)))
+    old_rank = item.rank
+    members.remove(item)
+    members.insert(new_rank - 1, item)
+    for rank, member in enumerate(members, start=1):
+        member.rank = rank
+    item.override_justification = justification
+    db.session.flush()
+    record(by, "roadmap.item.override", item, reason=justification,
+           before={"rank": old_rank}, after={"rank": new_rank},
+           consultation=item.roadmap.consultation_id)
+    return item
+
+
+def add_indicator(item: RoadmapItem, by, name_i18n: dict, unit=None, baseline=None,
+                  target=None, current=None) -> ItemIndicator:
+    """Add an indicator (baseline, target, current value) to an item."""
+    if not any((name_i18n or {}).values()):
+        raise RoadmapError(_("Give the indicator a name."))
+    indicator = ItemIndicator(item=item, name_i18n=name_i18n, unit=unit or None,
+                              baseline=baseline, target=target,
+                              current=baseline if current is None else current)
+    db.session.add(indicator)
+    db.session.flush()
+    record(by, "roadmap.indicator.add", indicator, after={"item_id": item.id, "name": name_i18n},
+           consultation=item.roadmap.consultation_id)
+    return indicator
+
+
+# --- publication -----------------------------------------------------------------------------
+
+def _commune_entry(commune) -> dict:
+    return {"id": commune.id, "code": commune.code, "name_ar": commune.name_ar,
+            "name_fr": commune.name_fr}
+
+
+def _item_snapshot(item: RoadmapItem) -> dict:
+    return {
+        "id": item.id, "rank": item.rank, "axis_id": item.axis_id,
+        "axis": item.axis.code if item.axis else None,
+        "axis_title_i18n": dict(item.axis.title_i18n) if item.axis else {},
+        "title_i18n": dict(item.title_i18n), "description_i18n": dict(item.description_i18n or {}),
+        "communes": [_commune_entry(c) for c in item.communes],
+        "proposal_ids": [p.id for p in item.proposals], "geometry": item.geometry,
+        "estimated_cost_mad": item.estimated_cost_mad, "funding_sources": item.funding_sources,
+        "lead_body": item.lead_body, "lead_body_name": item.lead_body_name,
+        "partners": item.partners, "starts_on": _plain(item.starts_on),
+        "ends_on": _plain(item.ends_on), "status": item.status, "progress": item.progress,
+        "spent_mad": item.spent_mad, "override_justification": item.override_justification,
+        "explanation": item.explanation or {}, "is_demo": item.is_demo,
+        "indicators": [{"id": i.id, "name_i18n": dict(i.name_i18n), "unit": i.unit,
+                        "baseline": i.baseline, "target": i.target, "current": i.current}
+                       for i in item.indicators]}
+
+
+def snapshot(roadmap: Roadmap) -> dict:
+    """The public content of the roadmap now: axes and items with every public field."""
+    consultation = roadmap.consultation
+    return {"run_id": roadmap.run_id,
+            "axes": [{"id": a.id, "code": a.code, "title_i18n": dict(a.title_i18n)}
+                     for a in consultation.axes],
+            "items": [_item_snapshot(item) for item in
+                      sorted(roadmap.items, key=lambda i: (i.axis_id or 0, i.rank))]}
+
+
+def publish(roadmap: Roadmap, by, changelog_i18n: dict | None) -> RoadmapVersion:
+    """Publish the draft as version n+1 (later versions need a change log); notify followers."""
+    changelog = {k: (v or "").strip() for k, v in (changelog_i18n or {}).items() if k in LANGS}
+    number = len(roadmap.versions) + 1
+    if number > 1 and not any(changelog.values()):
+        raise RoadmapError(_("Describe the changes of this version in the change log."))
+    if not roadmap.items:
+        raise RoadmapError(_("The roadmap has no item yet."))
+    previous = roadmap.published
+    version = RoadmapVersion(roadmap=roadmap, number=number,
+                             published_by_id=getattr(by, "id", None),
+                             changelog_i18n=changelog, snapshot=snapshot(roadmap))
+    db.session.add(version)
+    db.session.flush()
+    notified = _notify_followers(roadmap, version, previous, by)
+    record(by, "roadmap.publish", version, after={"number": number, "notified": notified},
+           consultation=roadmap.consultation_id)
+    return version
+
+
+def _notify_followers(roadmap, version, previous, by) -> int:
+    """Tell followers of the proposals that enter the roadmap with this version, once each."""
+    known = ({pid for entry in previous.snapshot["items"] for pid in entry["proposal_ids"]}
+             if previous else set())
+    seen: set[int] = {by.id} if getattr(by, "id", None) else set()
+    rows, now = [], utcnow()
+    for entry in version.snapshot["items"]:
+        for proposal_id in entry["proposal_ids"]:
+            if proposal_id in known:
+                continue
+            for user_id in follower_ids(proposal_id):
+                if user_id not in seen:
+                    seen.add(user_id)
+                    rows.append({"user_id": user_id, "kind": "roadmap", "proposal_id": proposal_id,
+                                 "payload": {"version": version.number, "item_id": entry["id"]},
+                                 "created_at": now})
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    return len(rows)
+
+
+# --- implementation tracking -----------------------------------------------------------------
+
+def save_photo(photo) -> str | None:
+    """Store an uploaded JPEG/PNG under instance/uploads/ with a random name; returns the name."""
+    if photo is None or not getattr(photo, "filename", None):
+        return None
+    data = photo.read(PHOTO_MAX_BYTES + 1)
+    if len(data) > PHOTO_MAX_BYTES:
+        raise RoadmapError(_("The photo is too large (3 MB at most)."))
+    suffix = next((ext for magic, ext in PHOTO_KINDS.items() if data.startswith(magic)), None)
+    if suffix is None:
+        raise RoadmapError(_("The photo must be a JPEG or PNG image."))
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16) + suffix
+    (folder / name).write_bytes(data)
+    return name
+
+
+def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, status: str,
+                  spent=None, indicator_values: dict | None = None, note_i18n: dict | None = None,
+                  photo=None, is_demo: bool = False) -> ProgressUpdate:
+    """Record a dated progress update and bring the item's current figures up to date."""
+    if status not in ITEM_STATUSES:
+        raise RoadmapError(_("Choose a status from the list."))
+    if progress is None or not 0 <= progress <= 100:
+        raise RoadmapError(_("Progress is a percentage between 0 and 100."))
+    if spent is not None and spent < 0:
+        raise RoadmapError(_("The amount spent cannot be negative."))
+    indicators = {i.id: i for i in item.indicators}
+    values = {int(k): float(v) for k, v in (indicator_values or {}).items() if v is not None}
+    if set(values) - set(indicators):
+        raise RoadmapError(_("Unknown indicator."))
+    update = ProgressUpdate(item=item, reported_on=reported_on, progress=progress, status=status,
+                            spent_mad=spent,
+                            indicator_values={str(k): v for k, v in values.items()},
+                            note_i18n={k: v for k, v in (note_i18n or {}).items() if v},
+                            photo_path=save_photo(photo), posted_by_id=getattr(by, "id", None),
+                            is_demo=is_demo)
+    db.session.add(update)
+    latest = max([u.reported_on for u in item.updates if u is not update] + [reported_on])
+    if reported_on >= latest:  # an older, late report does not overwrite the current figures
+        item.progress, item.status = progress, status
+        if spent is not None:
+            item.spent_mad = spent
+        for indicator_id, value in values.items():
+            indicators[indicator_id].current = value
+    db.session.flush()
+    record(by, "roadmap.progress", update, after={"item_id": item.id, "progress": progress,
+                                                  "status": status},
+           consultation=item.roadmap.consultation_id)
+    return update
+
+
+def photo_folder() -> Path:
+    """Where progress photos are stored."""
+    return Path(current_app.instance_path) / "uploads"
+
+
+def axis_of(consultation, axis_id):
+    """The axis ``axis_id`` if it belongs to ``consultation``."""
+    return next((a for a in consultation.axes if a.id == axis_id), None)
+

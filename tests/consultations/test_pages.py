@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import escape
+
 from sqlalchemy import select
 
 from roadmap.demo import SLUG, load_demo
@@ -39,9 +41,10 @@ def test_consultation_page_shows_axes_figures_and_demo_marks(client):
 
 def test_proposal_page_shows_the_proposal_and_its_comments(client):
     _demo()
-    proposal = db.session.scalar(select(Proposal).where(Proposal.comments_count > 0))
+    proposal = db.session.scalar(select(Proposal).where(Proposal.comments_count > 0)
+                                 .order_by(Proposal.id))
     html = client.get(f"/c/{SLUG}/proposals/{proposal.id}").get_data(as_text=True)
-    assert proposal.title in html
+    assert str(escape(proposal.title)) in html
     assert len(re.findall(r'id="comment-\d+"', html)) == proposal.comments_count
 
 

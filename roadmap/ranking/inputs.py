@@ -1,0 +1,238 @@
+"""Build the consolidation's inputs from the database, in a fixed handful of queries.
+
+:func:`gather_inputs` reads a consultation's communes, proposals, supports, comments,
+evaluations and eligibility decisions (one query each, never one per row) and turns them into
+the pure :class:`~roadmap.ranking.scoring.CommuneInput` and
+:class:`~roadmap.ranking.scoring.ProposalInput` records.
+
+Which proposals take part:
+
+- a proposal is a *candidate* when it is published, not hidden, not withdrawn, has an axis and
+  was not merged into another proposal (``merged_into_id`` is empty);
+- a candidate declared ineligible or unfeasible stays in the inputs with ``eligible=False``
+  and its public reason, so that its explanation can say why it was left out;
+- every other proposal (pending, rejected, hidden, withdrawn, merged away) is left out.
+
+Supports of a proposal merged into another are pooled into the proposal at the end of its
+``merged_into_id`` chain, each person counted once. The participants of a commune are the
+distinct authors, supporters and commenters of its public proposals (as the commune page counts them).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.participation.models import Comment, Vote
+from roadmap.proposals.models import Proposal
+from roadmap.ranking import need as need_module
+from roadmap.ranking.models import EligibilityDecision, Evaluation, EvaluationCriterion
+from roadmap.ranking.scoring import CommuneInput, ProposalInput
+from roadmap.territory.models import Commune, CommuneIndicator
+
+
+def iso_utc(moment: datetime | None) -> str:
+    """``moment`` as an ISO 8601 UTC string to the second (naive values are taken as UTC)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _proposal_rows(consultation) -> list:
+    """Every proposal of the consultation with what the inputs need (one query)."""
+    from roadmap.consultations.models import StrategicAxis
+
+    query = (select(Proposal.id, Proposal.status, Proposal.hidden_at, Proposal.withdrawn_at,
+                    Proposal.merged_into_id, Proposal.author_id, Proposal.origin,
+                    Proposal.show_of_hands, Proposal.estimated_cost_mad, Proposal.created_at,
+                    Commune.code.label("commune"), StrategicAxis.code.label("axis"))
+             .join(Commune, Commune.id == Proposal.commune_id)
+             .outerjoin(StrategicAxis, StrategicAxis.id == Proposal.axis_id)
+             .where(Proposal.consultation_id == consultation.id)
+             .order_by(Proposal.id))
+    return list(db.session.execute(query))
+
+
+def is_candidate(row) -> bool:
+    """Published, visible, not withdrawn, not merged away, with an axis."""
+    return (row.status == "published" and row.hidden_at is None and row.withdrawn_at is None
+            and row.merged_into_id is None and row.axis is not None)
+
+
+def merge_roots(rows) -> dict[int, int]:
+    """Map each proposal id to the id at the end of its ``merged_into_id`` chain."""
+    parent = {row.id: row.merged_into_id for row in rows}
+    roots: dict[int, int] = {}
+    for start in parent:
+        current, seen = start, {start}
+        while parent.get(current) is not None and parent[current] not in seen:
+            current = parent[current]
+            seen.add(current)
+        roots[start] = current
+    return roots
+
+
+def _votes(consultation) -> list:
+    query = (select(Vote.proposal_id, Vote.user_id).join(Proposal, Proposal.id == Vote.proposal_id)
+             .where(Proposal.consultation_id == consultation.id))
+    return list(db.session.execute(query))
+
+
+def _commenters(consultation) -> list:
+    query = (select(Comment.proposal_id, Comment.author_id)
+             .join(Proposal, Proposal.id == Comment.proposal_id)
+             .where(Proposal.consultation_id == consultation.id, Comment.author_id.is_not(None))
+             .distinct())
+    return list(db.session.execute(query))
+
+
+def _scores(consultation) -> dict[int, dict[str, dict[int, int]]]:
+    """proposal id -> criterion code -> {evaluator id: score} (one query)."""
+    query = (select(Evaluation.proposal_id, Evaluation.evaluator_id, EvaluationCriterion.code,
+                    Evaluation.score)
+             .join(EvaluationCriterion, EvaluationCriterion.id == Evaluation.criterion_id)
+             .where(EvaluationCriterion.consultation_id == consultation.id))
+    scores: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for proposal_id, evaluator_id, code, score in db.session.execute(query):
+        scores[proposal_id][code][evaluator_id] = score
+    return scores
+
+
+def _decisions(consultation) -> dict[int, tuple[str, str]]:
+    """proposal id -> (verdict, reason) of its eligibility decision (one query)."""
+    query = (select(EligibilityDecision.proposal_id, EligibilityDecision.verdict,
+                    EligibilityDecision.reason)
+             .join(Proposal, Proposal.id == EligibilityDecision.proposal_id)
+             .where(Proposal.consultation_id == consultation.id))
+    return {pid: (verdict, reason or "") for pid, verdict, reason in db.session.execute(query)}
+
+
+def consultation_communes(consultation) -> list[Commune]:
+    """The communes of the consultation's prefecture, by code (one query)."""
+    query = (select(Commune).where(Commune.prefecture_id == consultation.prefecture_id)
+             .order_by(Commune.code))
+    return list(db.session.scalars(query))
+
+
+def _participants(rows, votes, commenters) -> dict[str, set[int]]:
+    """commune code -> distinct authors, supporters and commenters of its public proposals.
+
+    As on the commune page: public proposals (published, not hidden); authors of online
+    proposals only (a workshop proposal is entered by an organiser on the workshop's behalf).
+    """
+    commune_of = {row.id: row.commune for row in rows
+                  if row.status == "published" and row.hidden_at is None}
+    people: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        if row.id in commune_of and row.origin == "online" and row.author_id is not None:
+            people[row.commune].add(row.author_id)
+    for proposal_id, user_id in [*votes, *commenters]:
+        if proposal_id in commune_of:
+            people[commune_of[proposal_id]].add(user_id)
+    return people
+
+
+def _pooled(rows, votes, candidates) -> tuple[dict[int, set[int]], dict[int, int]]:
+    """Supporters and workshop hands per candidate, merged proposals pooled into their target."""
+    roots = merge_roots(rows)
+    supporters: dict[int, set[int]] = defaultdict(set)
+    for proposal_id, user_id in votes:
+        supporters[roots[proposal_id]].add(user_id)
+    hands: dict[int, int] = defaultdict(int)
+    for row in rows:
+        if row.origin == "workshop" and row.show_of_hands is not None:
+            root = roots[row.id]
+            if root in candidates:
+                hands[root] += row.show_of_hands
+    return supporters, hands
+
+
+def _proposal_input(row, supporters, hands, scores, decision) -> ProposalInput:
+    verdict, reason = decision or ("eligible", "")
+    return ProposalInput(
+        id=row.id, commune=row.commune, axis=row.axis, submitted_at=iso_utc(row.created_at),
+        supporters=frozenset(supporters.get(row.id, ())),
+        workshop_hands=hands.get(row.id) if row.id in hands else None,
+        scores={code: dict(by) for code, by in scores.get(row.id, {}).items()},
+        cost=row.estimated_cost_mad, eligible=verdict == "eligible",
+        ineligible_reason=None if verdict == "eligible" else reason)
+
+
+def gather_inputs(consultation) -> tuple[list[CommuneInput], list[ProposalInput]]:
+    """The communes and candidate proposals of ``consultation``, ready for the consolidation."""
+    rows = _proposal_rows(consultation)
+    votes, commenters = _votes(consultation), _commenters(consultation)
+    candidates = {row.id: row for row in rows if is_candidate(row)}
+    supporters, hands = _pooled(rows, votes, candidates)
+    scores, decisions = _scores(consultation), _decisions(consultation)
+    proposals = [_proposal_input(row, supporters, hands, scores, decisions.get(row.id))
+                 for row in candidates.values()]
+    communes = commune_inputs(consultation, _participants(rows, votes, commenters))
+    return communes, proposals
+
+
+def commune_inputs(consultation, participants: dict[str, set[int]]) -> list[CommuneInput]:
+    """One :class:`CommuneInput` per commune of the prefecture, with its need per axis."""
+    communes = consultation_communes(consultation)
+    details = need_module.need_details(census_values(communes), need_components(consultation))
+    return [CommuneInput(code=c.code, population=c.population_2024 or 0,
+                         participants=len(participants.get(c.code, ())),
+                         need={axis: d["index"] for axis, d in details.get(c.code, {}).items()})
+            for c in communes]
+
+
+def need_components(consultation) -> dict:
+    """The need components of the consultation's axes (axes without census figures have none)."""
+    codes = {axis.code for axis in consultation.axes}
+    return {axis: parts for axis, parts in need_module.NEED_COMPONENTS.items() if axis in codes}
+
+
+def census_rows(communes) -> list:
+    """(commune code, key, year, value) of every census indicator of ``communes`` (one query)."""
+    ids = [c.id for c in communes]
+    if not ids:
+        return []
+    query = (select(Commune.code, CommuneIndicator.key, CommuneIndicator.year,
+                    CommuneIndicator.value)
+             .join(Commune, Commune.id == CommuneIndicator.commune_id)
+             .where(CommuneIndicator.commune_id.in_(ids))
+             .order_by(Commune.code, CommuneIndicator.key, CommuneIndicator.year))
+    return list(db.session.execute(query))
+
+
+def census_values(communes, rows=None) -> dict[str, dict[str, float | None]]:
+    """commune code -> indicator key -> its latest census value (the 2024 one when published)."""
+    values: dict[str, dict[str, float | None]] = {c.code: {} for c in communes}
+    for code, key, _year, value in rows if rows is not None else census_rows(communes):
+        if value is not None:
+            values[code][key] = value  # ordered by year: the latest wins
+    return values
+
+
+def census_years(rows) -> dict[tuple[str, str], int]:
+    """(commune code, key) -> the census year of the value :func:`census_values` kept."""
+    years: dict[tuple[str, str], int] = {}
+    for code, key, year, value in rows:
+        if value is not None:
+            years[(code, key)] = year
+    return years
+
+
+def need_table(consultation) -> dict:
+    """The need page's data: communes, axes with their components, and each commune's details.
+
+    ``details[commune code][axis code]`` is ``{"index", "components": {key: {"value", "raw",
+    "need", "direction"}}}`` (see :func:`roadmap.ranking.need.need_details`); ``years`` gives
+    the census year of each figure; ``labels`` the label of each component.
+    """
+    communes = consultation_communes(consultation)
+    rows = census_rows(communes)
+    components = need_components(consultation)
+    axes = [axis for axis in consultation.axes if axis.code in components]
+    return {"communes": communes, "axes": axes, "components": components,
+            "details": need_module.need_details(census_values(communes, rows), components),
+            "years": census_years(rows)}

@@ -139,7 +139,25 @@ def load_demo(echo=print) -> Consultation:
     if not db.session.scalar(select(func.count(Proposal.id))
                              .where(Proposal.consultation_id == consultation.id)):
         _add_participation(consultation)
+    _add_roadmap(consultation)
     return consultation
+
+
+def _add_roadmap(consultation: Consultation) -> None:
+    """Evaluate part of the proposals, consolidate, and publish version 1 with progress.
+
+    The demo then shows every phase at once: proposals, evaluation, a published roadmap and its
+    implementation, all marked as demo content.
+    """
+    from roadmap.ranking.models import ConsolidationRun
+    from roadmap.ranking.demo import evaluate_demo
+    from roadmap.roadmaps.demo import publish_demo_roadmap
+
+    run = evaluate_demo(consultation) or db.session.scalar(
+        select(ConsolidationRun).where(ConsolidationRun.consultation_id == consultation.id)
+        .order_by(ConsolidationRun.id.desc()))
+    if run is not None:
+        publish_demo_roadmap(consultation, run)
 
 
 # The demo's phases, in days from the day it is loaded: proposals are open now, and so is

@@ -265,6 +265,8 @@ def set_role(user: User, role: str, by: User | None = None) -> User:
         raise LastAdmin("This is the last admin: make another admin first.")
     previous, user.role = user.role, role
     db.session.flush()
+    from roadmap.moderation.audit import record  # a higher layer: imported when used
+    record(by, "user.set_role", user, before={"role": previous}, after={"role": role})
     log.info("role of user %s changed from %s to %s by %s", user.id, previous, role,
              by.id if by is not None else "the command line")
     return user

@@ -111,6 +111,7 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
     errors = phase_date_errors(phases) | _rule_errors(vote_limit, report_threshold)
     if errors:
         raise ConsultationError(errors)
+    before = _rules(consultation)
     _set_phases(consultation, phases)
     consultation.vote_limit = vote_limit
     consultation.votes_home_commune_only = bool(votes_home_commune_only)
@@ -119,7 +120,20 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
     consultation.report_threshold = report_threshold
     db.session.flush()
     db.session.expire(consultation, ["phases"])  # reload them in date order
+    from roadmap.moderation.audit import record  # a higher layer: imported when used
+    record(by, "consultation.configure", consultation, before=before, after=_rules(consultation))
     return consultation
+
+
+def _rules(consultation: Consultation) -> dict:
+    """The phases and rules of ``consultation``, for the audit log."""
+    return {"phases": {p.kind: [p.starts_on.isoformat(), p.ends_on.isoformat()]
+                       for p in consultation.phases},
+            "vote_limit": consultation.vote_limit,
+            "votes_home_commune_only": consultation.votes_home_commune_only,
+            "voting_during_proposals": consultation.voting_during_proposals,
+            "premoderation": consultation.premoderation,
+            "report_threshold": consultation.report_threshold}
 
 
 # --- Workshops ---------------------------------------------------------------------------------
@@ -184,9 +198,14 @@ def _save_workshop(workshop: Workshop, consultation: Consultation, by, values: d
     errors = _workshop_errors(values, communes)
     if errors:
         raise ConsultationError(errors)
+    action = "workshop.update" if workshop.id else "workshop.record"
     _apply_workshop(workshop, values, communes)
     db.session.add(workshop)
     db.session.flush()
+    from roadmap.moderation.audit import record  # a higher layer: imported when used
+    record(by, action, workshop, consultation=consultation,
+           after={"title": workshop.title, "held_on": workshop.held_on, "place": workshop.place,
+                  "commune_ids": [c.id for c in communes]})
     return workshop
 
 

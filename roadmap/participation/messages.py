@@ -37,6 +37,9 @@ def notification_text(notification) -> str:
         return _("%(author)s commented on “%(title)s”.",
                  author=payload.get("author") or _("Someone"), title=title)
     if notification.kind == "status":
+        if payload.get("merged_into"):
+            return _("“%(title)s” was merged into “%(target)s”.", title=title,
+                     target=payload.get("merged_into_title") or "")
         return _("“%(title)s” is now %(status)s.", title=title,
                  status=status_label(payload.get("new_status")))
     if notification.kind == "roadmap":

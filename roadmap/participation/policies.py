@@ -39,8 +39,19 @@ def _proposal_refusal(proposal) -> Refusal | None:
         return Refusal("withdrawn", _("This proposal was withdrawn by its author."))
     if proposal.hidden_at is not None:
         return Refusal("hidden", _("This proposal was hidden by a moderator."))
+    if getattr(proposal, "merged_into_id", None) is not None:
+        return Refusal("merged", _("This proposal was merged into another one: support or "
+                                   "discuss that one instead."))
     if proposal.status != "published":
         return Refusal("not_public", _("This proposal is not published."))
+    return None
+
+
+def _blocked_refusal(user) -> Refusal | None:
+    """Refuse every contribution of a user blocked by the moderators."""
+    if getattr(user, "blocked_at", None) is not None:
+        return Refusal("blocked", _("Your account was blocked by the moderators: you can no "
+                                    "longer post."))
     return None
 
 
@@ -87,7 +98,8 @@ def vote_refusal(user, proposal, *, fresh: bool = False) -> Refusal | None:
         return Refusal("phase", _("Supporting proposals is not open in the current phase."))
     if not _signed_in(user):
         return Refusal("login", _("Log in to support proposals."))
-    return _home_commune_refusal(user, proposal) or _limit_refusal(user, proposal, fresh)
+    return (_blocked_refusal(user) or _home_commune_refusal(user, proposal)
+            or _limit_refusal(user, proposal, fresh))
 
 
 def why_not_vote(user, proposal) -> str | None:
@@ -129,7 +141,7 @@ def comment_refusal(user, proposal) -> Refusal | None:
         return Refusal("phase", _("Comments are closed in the current phase."))
     if not _signed_in(user):
         return Refusal("login", _("Log in to comment."))
-    return None
+    return _blocked_refusal(user)
 
 
 def why_not_comment(user, proposal) -> str | None:

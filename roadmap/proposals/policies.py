@@ -45,6 +45,8 @@ def why_not_submit(user, consultation) -> str | None:
     """Why ``user`` cannot make a proposal in ``consultation`` now, or ``None``."""
     if not _signed_in(user):
         return _("Log in to make a proposal.")
+    if getattr(user, "blocked_at", None) is not None:
+        return _("Your account was blocked by the moderators: you can no longer post.")
     if not is_open(consultation, "propose"):
         return _("Proposals can only be made during the proposals phase.")
     return None
@@ -106,13 +108,21 @@ def can_withdraw(user, proposal) -> bool:
 
 
 def can_view(user, proposal) -> bool:
-    """Published and withdrawn proposals are public unless hidden; otherwise only their
-    author and moderators (and admins) see them."""
-    if proposal.hidden_at is None and proposal.status in ("published", "withdrawn"):
+    """Published and withdrawn proposals are public (a hidden one shows the moderators'
+    notice instead of its text: see :func:`can_read_hidden`); pending and rejected ones only
+    to their author and moderators (and admins)."""
+    if proposal.status in ("published", "withdrawn"):
         return True
     if not _signed_in(user):
         return False
     return proposal.author_id == user.id or user.has_role("moderator")
+
+
+def can_read_hidden(user, proposal) -> bool:
+    """True if ``user`` reads the text of a hidden proposal: its author or a moderator."""
+    if not _signed_in(user):
+        return False
+    return proposal.author_id == user.id or user.has_role("moderator", "organiser")
 
 
 def workshop_entry_open(consultation) -> bool:
@@ -142,5 +152,6 @@ TEMPLATE_POLICIES = {
     "why_not_edit_proposal": why_not_edit,
     "can_withdraw_proposal": can_withdraw,
     "can_view_proposal": can_view,
+    "can_read_hidden_proposal": can_read_hidden,
     "can_enter_workshop_proposals": can_enter_workshop_proposals,
 }

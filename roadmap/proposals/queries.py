@@ -50,8 +50,9 @@ def _card_options():
 
 
 def _public():
-    """Published and not hidden."""
-    return (Proposal.status == "published") & Proposal.hidden_at.is_(None)
+    """Published, not hidden and not merged into another proposal."""
+    return ((Proposal.status == "published") & Proposal.hidden_at.is_(None)
+            & Proposal.merged_into_id.is_(None))
 
 
 def consultation_figures(consultation_id: int) -> dict[str, int]:
@@ -172,7 +173,8 @@ def _filtered(consultation, filters: ProposalFilters):
     """The WHERE conditions of a list (as a statement selecting Proposal)."""
     status = filters.status if filters.status in LISTED_STATUSES else "published"
     query = select(Proposal).where(Proposal.consultation_id == consultation.id,
-                                   Proposal.status == status, Proposal.hidden_at.is_(None))
+                                   Proposal.status == status, Proposal.hidden_at.is_(None),
+                                   Proposal.merged_into_id.is_(None))
     if filters.commune:
         query = query.where(Proposal.commune_id == select(Commune.id).where(
             Commune.code == filters.commune).scalar_subquery())
@@ -270,7 +272,7 @@ def workshop_proposals(workshop) -> list[Proposal]:
     return list(db.session.scalars(
         select(Proposal).options(*_card_options())
         .where(Proposal.workshop_id == workshop.id, Proposal.status.in_(LISTED_STATUSES),
-               Proposal.hidden_at.is_(None))
+               Proposal.hidden_at.is_(None), Proposal.merged_into_id.is_(None))
         .order_by(case((Proposal.show_of_hands.is_(None), 1), else_=0),
                   Proposal.show_of_hands.desc(), Proposal.id)).unique())
 

@@ -69,12 +69,18 @@ def test_pending_and_hidden_proposals_are_seen_by_their_author_and_moderators(
 
     other, moderator = factory.user(), factory.user("moderator")
     for proposal in (factory.proposal(consultation, commune, citizen, status="pending"),
-                     factory.proposal(consultation, commune, citizen, hidden_at=utcnow()),
                      factory.proposal(consultation, commune, citizen, status="rejected")):
         assert policies.can_view(citizen, proposal)
         assert policies.can_view(moderator, proposal)
         assert not policies.can_view(other, proposal)
         assert not policies.can_view(ANONYMOUS, proposal)
+    # A hidden proposal's page is public (it shows the moderators' notice instead of the
+    # text); only its author and moderators read the text.
+    hidden = factory.proposal(consultation, commune, citizen, hidden_at=utcnow())
+    assert policies.can_view(ANONYMOUS, hidden)
+    assert policies.can_read_hidden(citizen, hidden) and policies.can_read_hidden(moderator, hidden)
+    assert not policies.can_read_hidden(other, hidden)
+    assert not policies.can_read_hidden(ANONYMOUS, hidden)
     for status in ("published", "withdrawn"):
         proposal = factory.proposal(consultation, commune, citizen, status=status)
         assert policies.can_view(ANONYMOUS, proposal)

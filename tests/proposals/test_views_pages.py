@@ -25,15 +25,21 @@ def test_a_pending_proposal_is_seen_by_its_author_only(client, factory, consulta
     assert client.get(_url(proposal)).status_code == 200
 
 
-def test_a_hidden_proposal_shows_its_reason_to_its_author_and_404_to_others(
+def test_a_hidden_proposal_shows_its_reason_to_all_and_its_text_to_its_author(
         client, factory, consultation, commune, citizen):
     proposal = factory.proposal(consultation, commune, citizen, hidden_at=utcnow(),
-                                hidden_reason="Contient des données personnelles.")
-    assert client.get(_url(proposal)).status_code == 404
+                                hidden_reason="Contient des données personnelles.",
+                                hidden_cause="moderator", body="Le texte caché.")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    public = client.get(_url(proposal))
+    assert public.status_code == 200
+    html = public.get_data(as_text=True)
+    assert "Hidden by the moderators: Contient des données personnelles." in html
+    assert "Le texte caché." not in html and proposal.title not in html
     login(client, citizen)
     html = client.get(_url(proposal)).get_data(as_text=True)
-    assert "A moderator hid this proposal" in html
-    assert "Reason: Contient des données personnelles." in html
+    assert "Hidden by the moderators: Contient des données personnelles." in html
+    assert "Le texte caché." in html
     assert "/edit" not in html                       # hidden proposals are not edited
 
 

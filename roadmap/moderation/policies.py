@@ -1,0 +1,110 @@
+"""Who may report, moderate, block, merge and read the audit log.
+
+- Reporting: any signed-in, non-blocked user, once per item, not their own content, and not
+  content that is deleted.
+- Moderating (queue, decisions): moderators, organisers and admins.
+- Blocking: moderators (and up), never an admin, never oneself.
+- Merging: moderators (and up).
+- Reading the audit log: organisers and admins.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+MODERATOR_ROLES = ("moderator", "organiser")  # admins hold every role
+
+
+def signed_in(user) -> bool:
+    """True for an authenticated user."""
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_blocked(user) -> bool:
+    """True if ``user`` was blocked by a moderator (they can no longer post)."""
+    return signed_in(user) and getattr(user, "blocked_at", None) is not None
+
+
+def blocked_message() -> str:
+    """What a blocked user is told when they try to post."""
+    return _("Your account was blocked by the moderators: you can no longer post.")
+
+
+def why_not_report(user, subject, *, check_existing: bool = True) -> str | None:
+    """Why ``user`` cannot report ``subject`` (a proposal or a comment), or ``None``.
+
+    ``check_existing=False`` skips the query for an earlier report by ``user`` (for a link
+    shown on every comment of a page; the report page itself checks).
+    """
+    from roadmap.moderation.queries import has_reported
+
+    if not signed_in(user):
+        return _("Log in to report content.")
+    if is_blocked(user):
+        return blocked_message()
+    if subject.author_id is not None and subject.author_id == user.id:
+        return _("You cannot report your own contribution.")
+    if getattr(subject, "deleted_at", None) is not None:
+        return _("This comment was deleted.")
+    if check_existing and has_reported(user, subject):
+        return _("You have already reported this.")
+    return None
+
+
+def can_report(user, subject) -> bool:
+    """True if ``user`` may report ``subject`` now."""
+    return why_not_report(user, subject) is None
+
+
+def shows_report_link(user, subject) -> bool:
+    """True if a "Report" link is shown to ``user`` on ``subject`` (no query per item)."""
+    return why_not_report(user, subject, check_existing=False) is None
+
+
+def can_moderate(user, consultation=None) -> bool:
+    """True for moderators, organisers and admins (of any consultation)."""
+    return signed_in(user) and user.has_role(*MODERATOR_ROLES)
+
+
+def why_not_block(user, target) -> str | None:
+    """Why ``user`` cannot block ``target``, or ``None``."""
+    if not can_moderate(user):
+        return _("Only moderators can block users.")
+    if target.id == user.id:
+        return _("You cannot block yourself.")
+    if target.role == "admin":
+        return _("Administrators cannot be blocked.")
+    return None
+
+
+def can_block(user, target) -> bool:
+    """True if ``user`` may block (or unblock) ``target``."""
+    return why_not_block(user, target) is None
+
+
+def can_merge(user, proposal=None) -> bool:
+    """True if ``user`` may merge duplicate proposals (moderators and up)."""
+    return can_moderate(user)
+
+
+def can_read_audit(user, consultation=None) -> bool:
+    """True for organisers and admins."""
+    return signed_in(user) and user.has_role("organiser")
+
+
+def can_see_hidden(user, subject) -> bool:
+    """True if ``user`` reads a hidden item's content: its author, or a moderator."""
+    if not signed_in(user):
+        return False
+    return subject.author_id == user.id or can_moderate(user)
+
+
+TEMPLATE_POLICIES = {
+    "can_report": can_report,
+    "why_not_report": why_not_report,
+    "shows_report_link": shows_report_link,
+    "can_moderate": can_moderate,
+    "can_block": can_block,
+    "can_merge": can_merge,
+    "can_read_audit": can_read_audit,
+    "can_see_hidden": can_see_hidden,
+}

@@ -50,19 +50,38 @@ def simplified_boundaries(communes: list[Commune]) -> list[dict]:
     return [json.loads(shapely.to_geojson(shape)) for shape in simplified]
 
 
-def communes_layer(properties=None) -> Layer:
-    """A FeatureCollection of every commune with ``code``, names and population.
-
-    ``properties(commune) -> dict`` adds figures to each feature; layers built with it are
-    not cached (figures change with every vote), only their geometry is.
-    """
+def _geometries(communes: list[Commune]) -> list[dict]:
+    """The simplified boundaries of ``communes`` (all communes, by code), computed once."""
     version = _version()
     geometries = _cache.get(("geometries",) + version)
-    communes = list(db.session.scalars(select(Commune).order_by(Commune.code)))
     if geometries is None:
         _cache.clear()
         geometries = simplified_boundaries(communes)
         _cache[("geometries",) + version] = geometries
+    return geometries
+
+
+def boundaries_by_code() -> dict[str, dict]:
+    """``{commune code: simplified GeoJSON geometry}`` from the same cache as the layer."""
+    communes = _all_communes()
+    return {commune.code: geometry
+            for commune, geometry in zip(communes, _geometries(communes))}
+
+
+def _all_communes() -> list[Commune]:
+    return list(db.session.scalars(select(Commune).order_by(Commune.code)))
+
+
+def communes_layer(properties=None, last_modified=None) -> Layer:
+    """A FeatureCollection of every commune with ``code``, names and population.
+
+    ``properties(commune) -> dict`` adds figures to each feature; layers built with it are
+    not cached (figures change with every vote), only their geometry is. ``last_modified``
+    (when those figures last changed) is kept if later than the communes' own changes.
+    """
+    communes = _all_communes()
+    geometries = _geometries(communes)
+    version = _version()
     features = []
     for commune, geometry in zip(communes, geometries):
         props = {"code": commune.code, "hcp_code": commune.hcp_code, "name_ar": commune.name_ar,
@@ -74,4 +93,39 @@ def communes_layer(properties=None) -> Layer:
                          "geometry": geometry})
     body = json.dumps({"type": "FeatureCollection", "features": features},
                       ensure_ascii=False, separators=(",", ":")).encode()
-    return Layer(body=body, etag=hashlib.sha256(body).hexdigest()[:32], last_modified=version[2])
+    changed = max((moment for moment in (version[2], last_modified) if moment is not None),
+                  default=None)
+    return Layer(body=body, etag=hashlib.sha256(body).hexdigest()[:32], last_modified=changed)
+
+
+def feature_collection(features: list[dict], last_modified=None, **members) -> Layer:
+    """A FeatureCollection of ``features`` (plus top-level ``members``) as a :class:`Layer`."""
+    document = {"type": "FeatureCollection", **members, "features": features}
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return Layer(body=body, etag=hashlib.sha256(body).hexdigest()[:32],
+                 last_modified=last_modified)
+
+
+def oriented(geometry) -> dict | None:
+    """A GeoJSON geometry (dict or text) with RFC 7946 ring orientation, or ``None``."""
+    if not geometry:
+        return None
+    text = geometry if isinstance(geometry, str) else json.dumps(geometry)
+    try:
+        shape = shapely.from_geojson(text)
+    except shapely.errors.GEOSException:
+        return None
+    if shape.is_empty:
+        return None
+    shape = shapely.orient_polygons(shapely.set_precision(shape, 10 ** -PRECISION))
+    return json.loads(shapely.to_geojson(shape))
+
+
+def union_of(geometries: list[dict]) -> dict | None:
+    """The union of GeoJSON polygons (communes standing for an item), exteriors CCW."""
+    shapes = [shapely.from_geojson(json.dumps(geometry)) for geometry in geometries if geometry]
+    if not shapes:
+        return None
+    merged = shapely.orient_polygons(
+        shapely.set_precision(shapely.union_all(shapes), 10 ** -PRECISION))
+    return json.loads(shapely.to_geojson(merged))

@@ -1,19 +1,27 @@
-"""Read-only GeoJSON layers (open data, cacheable with ETag and Last-Modified)."""
+"""Map pages and read-only GeoJSON layers (open data, cacheable with ETag and Last-Modified).
+
+geopandas is never imported on these paths except by the printed maps (PNG), which import
+it lazily inside :mod:`roadmap.maps.static_maps`.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, request
+import hashlib
 
-from roadmap.maps.layers import Layer, communes_layer
+from flask import Blueprint, abort, jsonify, make_response, render_template, request
+
+from roadmap.consultations.queries import consultation_by_slug, consultation_or_404
+from roadmap.maps import geojson, queries
+from roadmap.maps.layers import Layer
+from roadmap.maps.page import map_page_context
 
 bp = Blueprint("maps", __name__)
 
 GEOJSON = "application/geo+json"
+PNG_MAX_AGE = 300
 
 
 def geojson_response(layer: Layer, max_age: int = 300):
     """Answer with ``layer``, or 304 when the client's copy is current."""
-    from flask import make_response
-
     response = make_response(layer.body)
     response.mimetype = GEOJSON
     response.set_etag(layer.etag)
@@ -25,7 +33,101 @@ def geojson_response(layer: Layer, max_age: int = 300):
     return response.make_conditional(request)
 
 
+def json_error(message: str, status: int):
+    """A JSON error ``{"error": message}`` with ``status``, readable cross-origin."""
+    response = jsonify(error=message)
+    response.status_code = status
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _consultation_arg():
+    """The ``?consultation=`` slug's consultation, the most recent one, or a 404 JSON error."""
+    slug = request.args.get("consultation")
+    if not slug:
+        return queries.default_consultation(), None
+    consultation = consultation_by_slug(slug)
+    if consultation is None:
+        return None, json_error("unknown consultation", 404)
+    return consultation, None
+
+
 @bp.get("/api/v1/communes.geojson")
 def communes_geojson():
-    """Every commune's simplified boundary with its code, names and population."""
-    return geojson_response(communes_layer())
+    """Every commune's simplified boundary with its code, names, population and figures."""
+    consultation, error = _consultation_arg()
+    if error is not None:
+        return error
+    return geojson_response(geojson.figures_layer(consultation), max_age=60)
+
+
+@bp.get("/api/v1/proposals.geojson")
+def proposals_geojson():
+    """Public located proposals, filtered by commune, axis, status and bounding box."""
+    consultation, error = _consultation_arg()
+    if error is not None:
+        return error
+    if consultation is None:
+        return json_error("no consultation", 404)
+    try:
+        bbox = queries.parse_bbox(request.args.get("bbox"))
+    except ValueError as invalid:
+        return json_error("invalid bbox: %s" % invalid, 400)
+    layer = geojson.proposals_layer(
+        consultation, commune=request.args.get("commune") or None,
+        axis=request.args.get("axis") or None,
+        status=request.args.get("status") or "published", bbox=bbox)
+    return geojson_response(layer, max_age=60)
+
+
+@bp.get("/api/v1/roadmaps/<slug>.geojson")
+def roadmap_geojson(slug: str):
+    """The published roadmap's intervention areas; 404 JSON before publication."""
+    consultation = consultation_by_slug(slug)
+    if consultation is None:
+        return json_error("unknown consultation", 404)
+    layer = geojson.roadmap_layer(consultation)
+    if layer is None:
+        return json_error("no published roadmap", 404)
+    return geojson_response(layer)
+
+
+@bp.get("/c/<slug>/map")
+def consultation_map(slug: str):
+    """The consultation's map: communes coloured by a measure, proposals, the roadmap."""
+    consultation = consultation_or_404(slug)
+    context = map_page_context(consultation, request.args)
+    return render_template("maps/consultation.html", consultation=consultation, **context)
+
+
+@bp.get("/c/<slug>/map/communes.png")
+def communes_png(slug: str):
+    """A printable PNG of the communes coloured by ``?measure=``."""
+    from roadmap.maps.measures import measure_or_default
+    from roadmap.maps.static_maps import cached_communes_png
+
+    consultation = consultation_or_404(slug)
+    measure = measure_or_default(request.args.get("measure"))
+    return _png(cached_communes_png(consultation, measure.key))
+
+
+@bp.get("/c/<slug>/map/roadmap.png")
+def roadmap_png(slug: str):
+    """A printable PNG of the published roadmap's intervention areas (404 before)."""
+    from roadmap.maps.static_maps import cached_roadmap_png
+
+    consultation = consultation_or_404(slug)
+    body = cached_roadmap_png(consultation)
+    if body is None:
+        abort(404)
+    return _png(body)
+
+
+def _png(body: bytes):
+    response = make_response(body)
+    response.mimetype = "image/png"
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = PNG_MAX_AGE
+    return response.make_conditional(request)
+

@@ -161,3 +161,12 @@ class ResetPasswordForm(FlaskForm):
 
     password = _password_field(_l("New password"))
     confirm = _confirm_field()
+
+
+class DeleteAccountForm(FlaskForm):
+    """The current password, to confirm that one's account is to be deleted."""
+
+    password = PasswordField(_l("Your password"),
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+                             description=_l("Type your password to confirm."),
+                             render_kw={"autocomplete": "current-password"})

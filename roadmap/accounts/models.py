@@ -72,6 +72,15 @@ class User(UserMixin, db.Model):
         """A short digest of the password hash (salted, so it reveals nothing usable)."""
         return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
+    @property
+    def public_name(self) -> str:
+        """The name shown to others: the display name, or "Deleted user" once deleted."""
+        if self.deleted_at is not None:
+            from flask_babel import gettext
+
+            return gettext("Deleted user")
+        return self.display_name
+
     def has_role(self, *roles: str) -> bool:
         """True if the user holds one of ``roles``; admins hold every role."""
         return self.role == "admin" or self.role in roles
@@ -91,3 +100,20 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """A signed-in session, so that logging out (or an expiry) revokes it on the server.
+
+    The browser's session cookie carries a random token; only its SHA-256 is stored here.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -42,7 +42,21 @@ def can_register(user, subject=None) -> bool:
     return not _signed_in(user)
 
 
+def can_export_data(user, subject=None) -> bool:
+    """A signed-in user downloads their own data (nobody else's, admins included)."""
+    return _signed_in(user) and (subject is None or subject.id == user.id)
+
+
+def can_delete_account(user, subject=None) -> bool:
+    """A signed-in user deletes their own account, once."""
+    if not _signed_in(user) or getattr(user, "deleted_at", None) is not None:
+        return False
+    return subject is None or subject.id == user.id
+
+
 TEMPLATE_POLICIES = {
+    "can_export_data": can_export_data,
+    "can_delete_account": can_delete_account,
     "can_view_outbox": can_view_outbox,
     "can_manage_roles": can_manage_roles,
     "can_edit_profile": can_edit_profile,

@@ -1,17 +1,20 @@
 """Account pages: register, log in and out, password reset, profile, language, mail outbox."""
 from __future__ import annotations
 
+import json
+
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from roadmap.accounts import auth as _auth  # noqa: F401  (sets up Flask-Login)
-from roadmap.accounts import services
-from roadmap.accounts.forms import (ROLE_LABELS, LoginForm, ProfileForm, RegistrationForm,
-                                    ResetPasswordForm, ResetRequestForm)
-from roadmap.accounts.policies import (TEMPLATE_POLICIES, can_edit_profile, can_register,
-                                       can_view_outbox, ensure, requires)
+from roadmap.accounts import personal_data, services
+from roadmap.accounts.forms import (ROLE_LABELS, DeleteAccountForm, LoginForm, ProfileForm,
+                                    RegistrationForm, ResetPasswordForm, ResetRequestForm)
+from roadmap.accounts.policies import (TEMPLATE_POLICIES, can_delete_account, can_edit_profile,
+                                       can_export_data, can_register, can_view_outbox, ensure,
+                                       requires)
 from roadmap.accounts.queries import latest_outbox_messages
 from roadmap.accounts.redirects import is_safe_path, safe_next, without_query_param
 from roadmap.core.i18n import current_language
@@ -176,3 +179,44 @@ def set_language():
         db.session.commit()
     target = safe_next(request.form.get("next"), _home())
     return redirect(without_query_param(target, "lang"))
+
+
+# --- personal data: download one's data, delete one's account ---------------------------------
+
+@bp.app_context_processor
+def _author_name() -> dict:
+    """Templates show an author with ``author_name(user)`` ("Deleted user" once deleted)."""
+    return {"author_name": personal_data.author_name}
+
+
+@bp.get("/profile/data.json")
+@requires(can_export_data)
+def export_data():
+    """Download what the platform holds about the current user, as a JSON attachment."""
+    data = personal_data.export_personal_data(current_user._get_current_object())
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
+        mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/profile/delete", methods=["GET", "POST"])
+@requires(can_delete_account)
+def delete_account():
+    """Confirm with one's password, then delete one's account and log out."""
+    user = current_user._get_current_object()
+    form = DeleteAccountForm()
+    if not form.validate_on_submit():
+        return _form_page("accounts/delete_account.html", form)
+    if not services.verify_password(user.password_hash, form.password.data):
+        form.password.errors.append(_("This password is not correct."))
+        return render_template("accounts/delete_account.html", form=form), 422
+    personal_data.delete_account(user, by=user)
+    db.session.commit()
+    logout_user()
+    _restart_session(session.get("lang"))
+    flash(_("Your account was deleted. Your contributions stay, shown as by a deleted user."),
+          "info")
+    return redirect(_home())

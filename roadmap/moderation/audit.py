@@ -19,6 +19,15 @@ from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.moderation.models import AuditEntry
 
+
+def _actor_label(actor) -> str:
+    """Who acted, as the log keeps it: a display name, "deleted user", or "system"."""
+    if actor is None:
+        return "system"
+    if getattr(actor, "deleted_at", None) is not None:
+        return "deleted user"
+    return getattr(actor, "display_name", None) or "system"
+
 GENESIS = "0" * 64
 RETRIES = 5
 
@@ -74,7 +83,7 @@ def _new_entry(actor, action, subject, reason, before, after, consultation) -> A
     return AuditEntry(
         created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
-        actor_label=(getattr(actor, "display_name", None) or "system")[:120],
+        actor_label=(_actor_label(actor))[:120],
         actor_role=getattr(actor, "role", None), action=action,
         subject_type=getattr(subject, "__tablename__", type(subject).__name__.lower())
         if subject is not None else "none",

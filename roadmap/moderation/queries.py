@@ -160,8 +160,8 @@ def co_authors(proposal) -> list[str]:
     for merge in merges_into(proposal):
         author = merge.source.author
         if author is not None and author.id != proposal.author_id and \
-                author.display_name not in names:
-            names.append(author.display_name)
+                author.public_name not in names:
+            names.append(author.public_name)
     return names
 
 

@@ -73,4 +73,4 @@ def attribution(proposal) -> str:
         return gettext("A workshop")
     if proposal.author is None:
         return gettext("Former participant")
-    return proposal.author.display_name
+    return proposal.author.public_name

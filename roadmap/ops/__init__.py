@@ -1,0 +1,1 @@
+"""Operations: commands an administrator runs against a deployment (``flask --app roadmap check``)."""

@@ -1,0 +1,172 @@
+"""``flask --app roadmap check``: is this deployment configured and consistent?
+
+Reports the configuration (database URL without its password, rate-limit storage, mail, tile
+URL), then checks the database connection, pending migrations (Alembic's current revision
+against the head), the participation counters against their rows and, when the moderation
+domain provides it, the audit log's hash chain. Exits non-zero when any check fails.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from roadmap.extensions import db
+
+
+@dataclass
+class Finding:
+    """The outcome of one check: ``ok`` or not, and what to tell the administrator."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def safe_database_url(url: str) -> str:
+    """The database URL with its password masked."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def configuration() -> list[tuple[str, str]]:
+    """The settings an administrator wants to see, none of them secret."""
+    config = current_app.config
+    mail = config.get("MAIL_SERVER")
+    return [
+        ("database", safe_database_url(config["SQLALCHEMY_DATABASE_URI"])),
+        ("rate-limit storage", _safe_storage(config.get("RATELIMIT_STORAGE_URI") or "memory://")),
+        ("rate limiting", "on" if config.get("RATELIMIT_ENABLED", True) else "OFF"),
+        ("mail", f"{mail}:{config.get('MAIL_PORT')}" if mail else "not configured (outbox only)"),
+        ("tile URL", config.get("ROADMAP_TILE_URL") or "none (maps without a base layer)"),
+    ]
+
+
+def _safe_storage(uri: str) -> str:
+    if "://" in uri and "@" in uri:
+        scheme, rest = uri.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return uri
+
+
+def check_database() -> Finding:
+    """Can we open a connection and run a statement?"""
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any driver error is the finding
+        return Finding("database connection", False, f"{type(error).__name__}: {error}")
+    return Finding("database connection", True, db.engine.dialect.name)
+
+
+def migration_heads() -> tuple[set[str], set[str]]:
+    """(current revisions of the database, head revisions of the migration scripts)."""
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    directory = current_app.extensions["migrate"].directory
+    config = Config(str(Path(directory) / "alembic.ini"))
+    config.set_main_option("script_location", str(directory))
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current, heads
+
+
+def check_migrations() -> Finding:
+    """Is the database at the head revision?"""
+    current, heads = migration_heads()
+    if current == heads:
+        return Finding("migrations", True, f"at head {', '.join(sorted(heads))}")
+    shown = ", ".join(sorted(current)) or "none (empty database)"
+    return Finding("migrations", False,
+                   f"pending: database at {shown}, head is {', '.join(sorted(heads))}; "
+                   "run `flask --app roadmap db upgrade`")
+
+
+def check_counters() -> Finding:
+    """Do supports, comments and likes counters equal the rows they count?"""
+    from roadmap.participation.queries import counter_mismatches
+
+    mismatches = counter_mismatches()
+    if not mismatches:
+        return Finding("counters", True, "supports, comments and likes agree with their rows")
+    shown = "; ".join(f"{m.table} {m.record_id} {m.column} = {m.stored}, rows say {m.actual}"
+                      for m in mismatches[:10])
+    more = f" (and {len(mismatches) - 10} more)" if len(mismatches) > 10 else ""
+    return Finding("counters", False, f"{len(mismatches)} mismatch(es): {shown}{more}")
+
+
+def check_rate_limit_storage() -> Finding:
+    """Does the rate-limit storage answer (Redis shared by every app server, or memory)?"""
+    from limits.storage import storage_from_string
+
+    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    try:
+        answers = storage_from_string(uri).check()
+    except Exception as error:  # noqa: BLE001 - any storage error is the finding
+        return Finding("rate-limit storage", False, f"{type(error).__name__}: {error}")
+    if not answers:
+        return Finding("rate-limit storage", False, f"{_safe_storage(uri)} does not answer")
+    note = " (per process: use Redis with several app servers)" if uri.startswith("memory") else ""
+    return Finding("rate-limit storage", True, f"{_safe_storage(uri)} answers{note}")
+
+
+def check_audit_chain() -> Finding | None:
+    """Verify the audit log's hash chain, if the moderation domain provides a verifier."""
+    try:
+        from roadmap.moderation.audit import verify_chain
+    except ImportError:
+        return None
+    try:
+        outcome = verify_chain()
+    except Exception as error:  # noqa: BLE001 - a broken chain may raise
+        return Finding("audit chain", False, f"{type(error).__name__}: {error}")
+    return _audit_finding(outcome)
+
+
+def _audit_finding(outcome) -> Finding:
+    """Read the verifier's ``(ok, first_bad_id)`` answer."""
+    ok, first_bad = outcome if isinstance(outcome, tuple) else (bool(outcome), None)
+    if ok:
+        return Finding("audit chain", True, "every entry's hash and link verified")
+    return Finding("audit chain", False, f"broken at audit entry {first_bad}")
+
+
+def run_checks() -> list[Finding]:
+    """Every check, in order; later checks are skipped when the database cannot answer them."""
+    findings = [check_rate_limit_storage(), check_database()]
+    if not findings[-1].ok:
+        return findings
+    findings.append(check_migrations())
+    if not findings[-1].ok:
+        findings.append(Finding("counters", False, "not checked: migrations are pending"))
+        return findings
+    findings.append(check_counters())
+    audit = check_audit_chain()
+    if audit is not None:
+        findings.append(audit)
+    return findings
+
+
+@click.command("check")
+@with_appcontext
+def check_command():
+    """Report the configuration and check the database, migrations, counters and audit log."""
+    click.echo("Configuration")
+    for name, value in configuration():
+        click.echo(f"  {name:<20} {value}")
+    click.echo("Checks")
+    findings = run_checks()
+    for finding in findings:
+        click.echo(f"  {'OK  ' if finding.ok else 'FAIL'} {finding.name:<20} {finding.detail}")
+    failed = [finding for finding in findings if not finding.ok]
+    click.echo(f"{len(failed)} problem(s)" if failed else "All checks passed")
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,67 @@
+"""``flask --app roadmap check``: OK on a consistent database, reports what is wrong otherwise."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from roadmap.extensions import db
+from tests.conftest import make_test_app, temporary_postgres_database
+
+
+def _proposal_with_support(factory):
+    consultation = factory.consultation("voting")
+    proposal = factory.proposal(consultation, factory.commune())
+    from roadmap.participation.services import cast_vote
+
+    cast_vote(proposal, factory.user())
+    db.session.flush()
+    return proposal
+
+
+def test_check_passes_on_a_consistent_database(runner, factory):
+    _proposal_with_support(factory)
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 0, result.output
+    assert "OK   database connection" in result.output
+    assert "OK   migrations" in result.output
+    assert "OK   counters" in result.output
+    assert "All checks passed" in result.output
+
+
+def test_check_reports_a_counter_that_disagrees_with_its_rows(runner, factory):
+    proposal = _proposal_with_support(factory)
+    db.session.execute(text("UPDATE proposal SET supports_count = 7 WHERE id = :id"),
+                       {"id": proposal.id})
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert f"proposal {proposal.id} supports_count = 7, rows say 1" in result.output
+    assert "FAIL counters" in result.output
+
+
+def test_check_shows_the_database_url_without_its_password(app):
+    from roadmap.ops.check import safe_database_url
+
+    shown = safe_database_url("postgresql+psycopg://roadmap:s3cret@db.example:5432/roadmap")
+    assert "s3cret" not in shown and "db.example:5432/roadmap" in shown
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_check_reports_pending_migrations_on_an_unupgraded_database(kind, tmp_path):
+    if kind == "sqlite":
+        _run_on_empty(f"sqlite:///{tmp_path / 'empty.sqlite3'}", tmp_path)
+    else:
+        with temporary_postgres_database() as url:
+            _run_on_empty(url, tmp_path)
+
+
+def _run_on_empty(url, tmp_path):
+    app = make_test_app(url, tmp_path / "instance")
+    try:
+        result = app.test_cli_runner().invoke(args=["check"])
+        assert result.exit_code == 1
+        assert "FAIL migrations" in result.output
+        assert "database at none (empty database)" in result.output
+        assert "OK   database connection" in result.output
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -76,6 +76,7 @@ import hashlib
 import json
 import math
 import statistics
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -425,16 +426,25 @@ def _ranker(proposals: Sequence[ProposalInput], seed: str):
 
 def _tie_breaks(axis_ids: Sequence[int], priorities: Mapping[int, float],
                 by_id: Mapping[int, ProposalInput]) -> dict[int, str | None]:
-    """How each proposal's place among equal priorities was decided (or None: no tie)."""
-    result = {}
+    """How each proposal's place among equal priorities was decided (or None: no tie).
+
+    Linear in the number of proposals: proposals are grouped by priority first.
+    """
+    groups: dict[float, list[int]] = {}
     for pid in axis_ids:
-        tied = [other for other in axis_ids if other != pid and priorities[other] == priorities[pid]]
-        moment = _instant(by_id[pid].submitted_at)
-        if any(_instant(by_id[other].submitted_at) == moment for other in tied):
-            result[pid] = "lottery"
-        else:
-            result[pid] = "earlier_submission" if tied else None
-    return result
+        groups.setdefault(priorities[pid], []).append(pid)
+    result: dict[int, str | None] = {}
+    for members in groups.values():
+        instants = {pid: _instant(by_id[pid].submitted_at) for pid in members}
+        moments = Counter(instants.values())
+        for pid in members:
+            if len(members) == 1:
+                result[pid] = None
+            elif moments[instants[pid]] > 1:
+                result[pid] = "lottery"
+            else:
+                result[pid] = "earlier_submission"
+    return {pid: result[pid] for pid in axis_ids}
 
 
 # --- territorial balance ---------------------------------------------------------------------

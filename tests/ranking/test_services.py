@@ -256,8 +256,8 @@ def test_evaluate_demo_scores_part_of_the_demo_and_runs_once(app):
     from roadmap.demo import load_demo
     from roadmap.ranking.demo import evaluate_demo
 
-    consultation = load_demo(echo=lambda *_: None)
-    run = evaluate_demo(consultation)
+    consultation = load_demo(echo=lambda *_: None)  # the demo evaluates and consolidates
+    run = db.session.scalar(select(ConsolidationRun))
     assert run is not None and run.label == "Demo run (demo)"
     evaluated = db.session.scalar(select(func.count(func.distinct(Evaluation.proposal_id))))
     assert evaluated > 0

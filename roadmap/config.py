@@ -22,6 +22,11 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _flag(value: str | None) -> bool | None:
+    """``"1"`` -> True, ``"0"`` -> False, unset or empty -> None (let the code decide)."""
+    return None if not value else value == "1"
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the Flask config mapping from the process environment."""
     instance = Path(instance_path)
@@ -43,12 +48,23 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_LOGIN": env("ROADMAP_RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env("ROADMAP_SECURE_COOKIES", "0") == "1",
+        # Unset: Secure unless debug or testing (decided in roadmap.core.security).
+        "SESSION_COOKIE_SECURE": _flag(env("ROADMAP_SECURE_COOKIES")),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "ROADMAP_MAP_FIGURES_MIN_AGE": float(env("ROADMAP_MAP_FIGURES_MIN_AGE", "10")),
         "COMMENT_EDIT_MINUTES": int(env("ROADMAP_COMMENT_EDIT_MINUTES", "15")),
         "ROADMAP_BASE_URL": env("ROADMAP_BASE_URL") or None,
         "PASSWORD_RESET_HOURS": int(env("ROADMAP_PASSWORD_RESET_HOURS", "2")),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "LANGUAGES": LANGUAGES,
         "WTF_CSRF_TIME_LIMIT": None,
+        "ROADMAP_SESSION_IDLE_MINUTES": int(env("ROADMAP_SESSION_IDLE_MINUTES", "60")),
+        "ROADMAP_SESSION_MAX_HOURS": int(env("ROADMAP_SESSION_MAX_HOURS", "12")),
+        "ROADMAP_FORCE_HTTPS": env("ROADMAP_FORCE_HTTPS", "0") == "1",
+        "ROADMAP_PROXY_FIX": env("ROADMAP_PROXY_FIX", "0") == "1",
+        "ROADMAP_RATELIMIT_REGISTER": env("ROADMAP_RATELIMIT_REGISTER", "5 per hour;20 per day"),
+        "ROADMAP_RATELIMIT_PROPOSAL": env("ROADMAP_RATELIMIT_PROPOSAL", "5 per hour;20 per day"),
+        "ROADMAP_RATELIMIT_COMMENT": env("ROADMAP_RATELIMIT_COMMENT", "10 per minute;100 per day"),
+        "ROADMAP_RATELIMIT_VOTE": env("ROADMAP_RATELIMIT_VOTE", "60 per minute;1000 per day"),
+        "ROADMAP_RATELIMIT_REPORT": env("ROADMAP_RATELIMIT_REPORT", "10 per hour;50 per day"),
     }

@@ -83,7 +83,8 @@ def make_test_app(database_url: str, instance: Path, **overrides):
     """Create an app for tests on ``database_url`` with its instance folder in ``instance``."""
     os.environ["ROADMAP_INSTANCE_PATH"] = str(instance)
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-              "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": None}
+              "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": None,
+              "ROADMAP_MAP_FIGURES_MIN_AGE": 0}
     config.update(overrides)
     app = create_app(config)
 

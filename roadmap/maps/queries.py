@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select, union
 
 from roadmap.consultations.models import Consultation, StrategicAxis
@@ -24,6 +25,7 @@ PROPOSALS_LIMIT = 5000
 # Figures per commune are recomputed at least this often (seconds), changes or not.
 FIGURES_TTL = 60
 _figures_cache: dict[tuple, tuple[float, dict]] = {}
+_latest_figures: dict[tuple, tuple[float, dict]] = {}
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,22 @@ def commune_figures(consultation_id: int) -> dict[int, dict]:
     Kept in memory while the consultation's proposals are unchanged (a support or a comment
     updates its proposal's counters, so its ``updated_at``), for at most FIGURES_TTL seconds.
     """
-    key = (str(db.engine.url), consultation_id, last_change(consultation_id))
+    place = (str(db.engine.url), consultation_id)
+    latest = _latest_figures.get(place)
+    now = time.monotonic()
+    # Under a stream of supports every request would see a change: recompute at most every
+    # ROADMAP_MAP_FIGURES_MIN_AGE seconds (the distinct participants scan a million rows).
+    if latest is not None and now - latest[0] < current_app.config["ROADMAP_MAP_FIGURES_MIN_AGE"]:
+        return latest[1]
+    key = place + (last_change(consultation_id),)
     cached = _figures_cache.get(key)
-    if cached is not None and time.monotonic() - cached[0] < FIGURES_TTL:
+    if cached is not None and now - cached[0] < FIGURES_TTL:
+        _latest_figures[place] = cached
         return cached[1]
     figures = _compute_figures(consultation_id)
     if len(_figures_cache) > 64:
         _figures_cache.clear()
-    _figures_cache[key] = (time.monotonic(), figures)
+    _figures_cache[key] = _latest_figures[place] = (now, figures)
     return figures
 
 

@@ -36,6 +36,8 @@ class Proposal(db.Model):
         Index("ix_proposal_list_newest", "consultation_id", "status", "created_at", "id"),
         Index("ix_proposal_list_commune", "consultation_id", "commune_id", "status",
               "supports_count"),
+        Index("ix_proposal_list_commune_newest", "consultation_id", "commune_id", "status",
+              "created_at", "id"),
         Index("ix_proposal_point", "consultation_id", "latitude", "longitude"),
         Index("ix_proposal_changed", "consultation_id", "updated_at"),
     )

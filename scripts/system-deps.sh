@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium and the Noto fonts used by the browser tests, when they are missing.
+# Install Debian's Chromium and the Noto fonts used by the browser tests, and what WeasyPrint
+# (libharfbuzz-subset0) and the PDF tests (poppler-utils: pdftoppm, pdftotext) need, when missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Naskh Arabic" || need+=(fonts-noto-core)
+ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so.0" || need+=(libharfbuzz-subset0)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages: ${need[*]}"
 if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); else

@@ -1,0 +1,2 @@
+"""Exports: XLSX, CSV, GeoJSON, GeoPackage and PDF files, the open-data JSON API and the
+participation dashboard."""

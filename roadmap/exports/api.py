@@ -1,0 +1,396 @@
+"""The read-only open-data JSON API at ``/api/v1`` (blueprint ``api``), with its OpenAPI 3.1
+description at ``/api/v1/openapi.json``.
+
+Everything here is public: consultations, axes, communes and their census indicators, public
+proposals (published, not hidden; no author data) and the published roadmap (the latest
+version's snapshot). Responses allow any origin (CORS ``*``). Lists are paginated with
+``page`` and ``per_page`` (at most 100) and carry ``meta`` (total, page, per_page) and
+``links``. Errors are JSON: ``{"error": {"status": 400, "message": "..."}}``.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, jsonify, request, url_for
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from roadmap.consultations.models import Consultation, StrategicAxis
+from roadmap.extensions import db
+from roadmap.proposals.labels import LISTED_STATUSES as STATUSES
+from roadmap.proposals.models import Proposal
+from roadmap.roadmaps.models import Roadmap
+from roadmap.territory.models import Commune
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+
+
+class ApiError(Exception):
+    """A client error answered as JSON."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return jsonify({"error": {"status": error.status, "message": error.message}}), error.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return jsonify({"error": {"status": error.code, "message": error.name}}), error.code
+
+
+@bp.after_request
+def _cors(response):
+    """Open data: any origin may read it."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if response.status_code == 200:
+        response.headers.setdefault("Cache-Control", "public, max-age=60")
+    return response
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _int_arg(name: str, default: int, low: int, high: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"'{name}' must be an integer") from None
+    if value < low or (high is not None and value > high):
+        limit = f"between {low} and {high}" if high else f"at least {low}"
+        raise ApiError(400, f"'{name}' must be {limit}")
+    return value
+
+
+def _paginated(query, serialise) -> dict:
+    """``{"data", "meta", "links"}`` for one page of ``query``."""
+    page = _int_arg("page", 1, 1)
+    per_page = _int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    records = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    last = max(1, -(-total // per_page))
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+
+    def link(number):
+        return url_for(request.endpoint, **(request.view_args or {}), **args, page=number,
+                       per_page=per_page, _external=True)
+
+    links = {"self": link(page), "first": link(1), "last": link(last),
+             "next": link(page + 1) if page < last else None,
+             "prev": link(page - 1) if page > 1 else None}
+    return {"data": [serialise(r) for r in records],
+            "meta": {"total": total, "page": page, "per_page": per_page}, "links": links}
+
+
+def _consultation_or_404(slug: str) -> Consultation:
+    found = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if found is None:
+        raise ApiError(404, "No consultation with this slug")
+    return found
+
+
+def consultation_json(c: Consultation) -> dict:
+    """A consultation as the API shows it."""
+    return {"slug": c.slug, "title": dict(c.title_i18n),
+            "description": dict(c.description_i18n or {}),
+            "prefecture": c.prefecture.code, "is_demo": c.is_demo,
+            "phases": [{"kind": p.kind, "starts_on": p.starts_on.isoformat(),
+                        "ends_on": p.ends_on.isoformat()} for p in c.phases],
+            "url": url_for("proposals.consultation", slug=c.slug, _external=True)}
+
+
+def axis_json(a: StrategicAxis) -> dict:
+    """A strategic axis as the API shows it."""
+    return {"code": a.code, "position": a.position, "title": dict(a.title_i18n),
+            "description": dict(a.description_i18n or {})}
+
+
+def commune_json(c: Commune) -> dict:
+    """A commune with its census figures and indicators."""
+    return {"code": c.code, "hcp_code": c.hcp_code, "name_ar": c.name_ar, "name_fr": c.name_fr,
+            "kind": c.kind, "population_2014": c.population_2014,
+            "population_2024": c.population_2024, "area_km2": c.area_km2,
+            "indicators": [{"key": i.key, "year": i.year, "value": i.value, "unit": i.unit,
+                            "source": i.source} for i in c.indicators]}
+
+
+def proposal_json(p: Proposal) -> dict:
+    """A public proposal (no author data except the stakeholder type)."""
+    return {"id": p.id, "consultation": p.consultation.slug, "title": p.title, "body": p.body,
+            "commune": p.commune.code, "axis": p.axis.code if p.axis else None,
+            "status": p.status, "origin": p.origin,
+            "author_stakeholder_type": p.author_stakeholder_type,
+            "organisation": p.organisation, "workshop_id": p.workshop_id,
+            "show_of_hands": p.show_of_hands, "latitude": p.latitude, "longitude": p.longitude,
+            "estimated_cost_mad": p.estimated_cost_mad, "beneficiaries": p.beneficiaries,
+            "sdg_goals": list(p.sdg_goals or []), "supports": p.supports_count,
+            "comments": p.comments_count, "is_demo": p.is_demo,
+            "created_at": p.created_at.isoformat(), "updated_at": p.updated_at.isoformat(),
+            "url": url_for("proposals.show", slug=p.consultation.slug, proposal_id=p.id,
+                           _external=True)}
+
+
+def _public_proposals():
+    return select(Proposal).where(Proposal.status.in_(STATUSES), Proposal.hidden_at.is_(None))
+
+
+# --- endpoints -------------------------------------------------------------------------------
+
+@bp.get("/consultations")
+def consultations():
+    """Every consultation, newest first."""
+    query = select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
+    return jsonify(_paginated(query, consultation_json))
+
+
+@bp.get("/consultations/<slug>")
+def consultation(slug: str):
+    """One consultation."""
+    return jsonify({"data": consultation_json(_consultation_or_404(slug))})
+
+
+@bp.get("/consultations/<slug>/axes")
+def axes(slug: str):
+    """The strategic axes of a consultation, in their order."""
+    found = _consultation_or_404(slug)
+    return jsonify({"data": [axis_json(a) for a in found.axes]})
+
+
+@bp.get("/communes")
+def communes():
+    """Every commune with its census figures and indicators, by code."""
+    return jsonify(_paginated(select(Commune).order_by(Commune.code), commune_json))
+
+
+def _filtered_proposals():
+    query = _public_proposals()
+    slug = request.args.get("consultation")
+    if slug:
+        query = query.where(Proposal.consultation_id == _consultation_or_404(slug).id)
+    code = request.args.get("commune")
+    if code:
+        commune_id = db.session.scalar(select(Commune.id).where(Commune.code == code))
+        if commune_id is None:
+            raise ApiError(400, "Unknown commune code")
+        query = query.where(Proposal.commune_id == commune_id)
+    axis = request.args.get("axis")
+    if axis:
+        query = query.join(StrategicAxis, StrategicAxis.id == Proposal.axis_id).where(
+            StrategicAxis.code == axis)
+    status = request.args.get("status")
+    if status:
+        if status not in STATUSES:
+            raise ApiError(400, "Unknown status")
+        query = query.where(Proposal.status == status)
+    return query.order_by(Proposal.id)
+
+
+@bp.get("/proposals")
+def proposals():
+    """Public proposals, filtered by consultation, commune, axis and status."""
+    return jsonify(_paginated(_filtered_proposals(), proposal_json))
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def proposal(proposal_id: int):
+    """One public proposal."""
+    found = db.session.scalar(_public_proposals().where(Proposal.id == proposal_id))
+    if found is None:
+        raise ApiError(404, "No public proposal with this id")
+    return jsonify({"data": proposal_json(found)})
+
+
+def _snapshot_item(entry: dict) -> dict:
+    item = dict(entry)
+    geometry = item.get("geometry")
+    item["geometry"] = json.loads(geometry) if isinstance(geometry, str) and geometry else None
+    return item
+
+
+@bp.get("/roadmaps/<slug>")
+def roadmap(slug: str):
+    """The published roadmap of a consultation (the latest version's snapshot)."""
+    found = _consultation_or_404(slug)
+    record = db.session.scalar(select(Roadmap).where(Roadmap.consultation_id == found.id))
+    version = record.published if record is not None else None
+    if version is None:
+        raise ApiError(404, "The roadmap of this consultation is not published yet")
+    snapshot = version.snapshot or {}
+    return jsonify({"data": {
+        "consultation": found.slug, "version": version.number,
+        "published_at": version.published_at.isoformat(),
+        "changelog": dict(version.changelog_i18n or {}), "axes": snapshot.get("axes", []),
+        "items": [_snapshot_item(e) for e in snapshot.get("items", [])]}})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    server = url_for("api.consultations", _external=True).rsplit("/", 1)[0]
+    return jsonify({**OPENAPI, "servers": [{"url": server}]})
+
+
+# --- the OpenAPI 3.1 description ---------------------------------------------------------------
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _page_of(name: str) -> dict:
+    return {"type": "object", "required": ["data", "meta", "links"], "properties": {
+        "data": {"type": "array", "items": _ref(name)}, "meta": _ref("Meta"),
+        "links": _ref("Links")}}
+
+
+def _one(name: str) -> dict:
+    return {"type": "object", "required": ["data"], "properties": {"data": _ref(name)}}
+
+
+def _answers(schema: dict, *errors: int) -> dict:
+    answers = {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+    for status in errors:
+        answers[str(status)] = {"description": "Error", "content": {
+            "application/json": {"schema": _ref("Error")}}}
+    return answers
+
+
+def _param(name: str, where: str, kind: str = "string", required: bool = False,
+           **schema) -> dict:
+    return {"name": name, "in": where, "required": required or where == "path",
+            "schema": {"type": kind, **schema}}
+
+
+I18N = {"type": "object", "additionalProperties": {"type": "string"}}
+NULLABLE_INT = {"type": ["integer", "null"]}
+NULLABLE_STR = {"type": ["string", "null"]}
+PAGING = [_param("page", "query", "integer", minimum=1),
+          _param("per_page", "query", "integer", minimum=1, maximum=MAX_PER_PAGE)]
+SLUG = _param("slug", "path")
+
+OPENAPI: dict = {
+    "openapi": "3.1.0",
+    "info": {"title": "Participatory roadmap: open data API", "version": "1.0.0",
+             "description": "Read-only open data: consultations, axes, communes, public "
+                            "proposals and published roadmaps. Paginated lists (page, "
+                            "per_page <= 100), CORS *, JSON errors.",
+             "license": {"name": "ODbL-1.0", "identifier": "ODbL-1.0"}},
+    "paths": {
+        "/consultations": {"get": {"operationId": "listConsultations", "parameters": PAGING,
+                                   "responses": _answers(_page_of("Consultation"), 400)}},
+        "/consultations/{slug}": {"get": {"operationId": "getConsultation",
+                                          "parameters": [SLUG],
+                                          "responses": _answers(_one("Consultation"), 404)}},
+        "/consultations/{slug}/axes": {"get": {
+            "operationId": "listAxes", "parameters": [SLUG],
+            "responses": _answers({"type": "object", "required": ["data"], "properties": {
+                "data": {"type": "array", "items": _ref("Axis")}}}, 404)}},
+        "/communes": {"get": {"operationId": "listCommunes", "parameters": PAGING,
+                              "responses": _answers(_page_of("Commune"), 400)}},
+        "/proposals": {"get": {
+            "operationId": "listProposals",
+            "parameters": PAGING + [_param("consultation", "query"), _param("commune", "query"),
+                                    _param("axis", "query"),
+                                    _param("status", "query", enum=list(STATUSES))],
+            "responses": _answers(_page_of("Proposal"), 400, 404)}},
+        "/proposals/{proposal_id}": {"get": {
+            "operationId": "getProposal", "parameters": [_param("proposal_id", "path", "integer")],
+            "responses": _answers(_one("Proposal"), 404)}},
+        "/roadmaps/{slug}": {"get": {"operationId": "getRoadmap", "parameters": [SLUG],
+                                     "responses": _answers(_one("Roadmap"), 404)}},
+        "/openapi.json": {"get": {"operationId": "getOpenApi", "responses": {
+            "200": {"description": "This document",
+                    "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    },
+    "components": {"schemas": {
+        "Meta": {"type": "object", "required": ["total", "page", "per_page"], "properties": {
+            "total": {"type": "integer"}, "page": {"type": "integer"},
+            "per_page": {"type": "integer"}}},
+        "Links": {"type": "object", "required": ["self", "first", "last", "next", "prev"],
+                  "properties": {k: NULLABLE_STR for k in ("self", "first", "last", "next",
+                                                           "prev")}},
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["status", "message"], "properties": {
+                "status": {"type": "integer"}, "message": {"type": "string"}}}}},
+        "Consultation": {"type": "object",
+                         "required": ["slug", "title", "description", "prefecture", "phases",
+                                      "url", "is_demo"],
+                         "properties": {"slug": {"type": "string"}, "title": I18N,
+                                        "description": I18N, "prefecture": {"type": "string"},
+                                        "is_demo": {"type": "boolean"},
+                                        "url": {"type": "string"},
+                                        "phases": {"type": "array", "items": {
+                                            "type": "object",
+                                            "required": ["kind", "starts_on", "ends_on"],
+                                            "properties": {
+                                                "kind": {"type": "string"},
+                                                "starts_on": {"type": "string", "format": "date"},
+                                                "ends_on": {"type": "string",
+                                                            "format": "date"}}}}}},
+        "Axis": {"type": "object", "required": ["code", "position", "title", "description"],
+                 "properties": {"code": {"type": "string"}, "position": {"type": "integer"},
+                                "title": I18N, "description": I18N}},
+        "Commune": {"type": "object",
+                    "required": ["code", "name_ar", "name_fr", "population_2014",
+                                 "population_2024", "indicators"],
+                    "properties": {
+                        "code": {"type": "string"}, "hcp_code": NULLABLE_STR,
+                        "name_ar": {"type": "string"}, "name_fr": {"type": "string"},
+                        "kind": NULLABLE_STR, "population_2014": NULLABLE_INT,
+                        "population_2024": NULLABLE_INT, "area_km2": {"type": "number"},
+                        "indicators": {"type": "array", "items": {
+                            "type": "object", "required": ["key", "year", "value", "unit"],
+                            "properties": {"key": {"type": "string"}, "year": {"type": "integer"},
+                                           "value": {"type": ["number", "null"]},
+                                           "unit": {"type": "string"},
+                                           "source": {"type": "string"}}}}}},
+        "Proposal": {"type": "object",
+                     "required": ["id", "consultation", "title", "body", "commune", "axis",
+                                  "status", "origin", "supports", "comments", "created_at"],
+                     "properties": {
+                         "id": {"type": "integer"}, "consultation": {"type": "string"},
+                         "title": {"type": "string"}, "body": {"type": "string"},
+                         "commune": {"type": "string"}, "axis": NULLABLE_STR,
+                         "status": {"type": "string", "enum": list(STATUSES)},
+                         "origin": {"type": "string"},
+                         "author_stakeholder_type": NULLABLE_STR,
+                         "organisation": NULLABLE_STR, "workshop_id": NULLABLE_INT,
+                         "show_of_hands": NULLABLE_INT,
+                         "latitude": {"type": ["number", "null"]},
+                         "longitude": {"type": ["number", "null"]},
+                         "estimated_cost_mad": NULLABLE_INT, "beneficiaries": NULLABLE_STR,
+                         "sdg_goals": {"type": "array", "items": {"type": "integer"}},
+                         "supports": {"type": "integer"}, "comments": {"type": "integer"},
+                         "is_demo": {"type": "boolean"},
+                         "created_at": {"type": "string", "format": "date-time"},
+                         "updated_at": {"type": "string", "format": "date-time"},
+                         "url": {"type": "string"}}},
+        "RoadmapItem": {"type": "object",
+                        "required": ["id", "rank", "axis", "title_i18n", "communes",
+                                     "proposal_ids", "status", "progress"],
+                        "properties": {
+                            "id": {"type": "integer"}, "rank": {"type": "integer"},
+                            "axis": NULLABLE_STR, "title_i18n": I18N, "description_i18n": I18N,
+                            "communes": {"type": "array", "items": {"type": "object"}},
+                            "proposal_ids": {"type": "array", "items": {"type": "integer"}},
+                            "geometry": {"type": ["object", "null"]},
+                            "estimated_cost_mad": NULLABLE_INT, "lead_body": NULLABLE_STR,
+                            "starts_on": NULLABLE_STR, "ends_on": NULLABLE_STR,
+                            "status": {"type": "string"}, "progress": {"type": "integer"}}},
+        "Roadmap": {"type": "object",
+                    "required": ["consultation", "version", "published_at", "axes", "items"],
+                    "properties": {
+                        "consultation": {"type": "string"}, "version": {"type": "integer"},
+                        "published_at": {"type": "string", "format": "date-time"},
+                        "changelog": I18N, "axes": {"type": "array", "items": {"type": "object"}},
+                        "items": {"type": "array", "items": _ref("RoadmapItem")}}},
+    }},
+}

@@ -1,0 +1,140 @@
+"""Export pages: the list of downloads, the downloads at stable URLs, background jobs with a
+progress bar (htmx polling), and the participation dashboard.
+
+Download names (``/c/<slug>/exports/<name>.<ext>``): ``consultation.xlsx``, ``tables.zip``
+(every table as CSV), ``<table>.csv``, ``<layer>.geojson`` (proposals, communes, roadmap),
+``consultation.gpkg``, ``roadmap-ar.pdf`` and ``roadmap-fr.pdf``. A ``-full`` suffix
+(``consultation-full.xlsx``, ``proposals-full.csv``...) is the organisers' variant.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from roadmap.accounts.forms import AGE_BAND_CHOICES, GENDER_CHOICES, STAKEHOLDER_CHOICES
+from roadmap.consultations.queries import consultation_or_404
+from roadmap.core.htmx import render_page_or_fragment
+from roadmap.core.i18n import current_language
+from roadmap.exports import geo, queries, services, tables
+from roadmap.exports.policies import can_export_full, can_see_exact_figures
+
+bp = Blueprint("exports", __name__)
+PUBLIC_MAX_AGE = 300
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    """``can_export_full`` for every template (e.g. a link on the roadmap page)."""
+    return {"can_export_full": can_export_full}
+
+
+def _parse(name: str, ext: str) -> tuple[str, dict]:
+    """The format and build arguments of a download name; 404 for an unknown one."""
+    variant = "full" if name.endswith("-full") else "public"
+    base = name.removesuffix("-full")
+    if ext == "xlsx" and base == "consultation":
+        return "xlsx", {"variant": variant}
+    if ext == "zip" and base == "tables":
+        return "csv", {"variant": variant}
+    if ext == "csv" and base in tables.table_names(variant):
+        return "csv", {"variant": variant, "part": base}
+    if ext == "geojson" and base in geo.LAYERS and variant == "public":
+        return "geojson", {"part": base}
+    if ext == "gpkg" and base == "consultation" and variant == "public":
+        return "gpkg", {}
+    if ext == "pdf" and base in ("roadmap-ar", "roadmap-fr") and variant == "public":
+        return "pdf", {"language": base[-2:]}
+    abort(404)
+
+
+@bp.get("/c/<slug>/exports")
+def index(slug: str):
+    """Links to every public download, and to the organisers' ones when allowed."""
+    consultation = consultation_or_404(slug)
+    return render_template("exports/index.html", consultation=consultation,
+                           public_tables=tables.table_names("public"),
+                           full_tables=tables.table_names("full"), layers=geo.LAYERS,
+                           full=can_export_full(current_user, consultation),
+                           formats=services.FORMATS, languages=services.LANGUAGES)
+
+
+@bp.get("/c/<slug>/exports/<name>.<ext>")
+def download(slug: str, name: str, ext: str):
+    """One export file; public variants are cacheable, organisers' ones are private."""
+    consultation = consultation_or_404(slug)
+    fmt, arguments = _parse(name, ext)
+    full = arguments.get("variant") == "full"
+    if full and not can_export_full(current_user, consultation):
+        abort(403)
+    try:
+        built = services.build_export(consultation, fmt, **arguments)
+    except services.ExportError:
+        abort(404)
+    response = Response(built.body, mimetype=built.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{built.filename}"'
+    response.headers["Cache-Control"] = ("private, no-store" if full
+                                         else f"public, max-age={PUBLIC_MAX_AGE}")
+    return response
+
+
+@bp.post("/c/<slug>/exports/jobs")
+def start(slug: str):
+    """Start building an export in the background, then show its progress."""
+    consultation = consultation_or_404(slug)
+    if not can_export_full(current_user, consultation):
+        abort(403)
+    fmt = request.form.get("format", "")
+    variant = request.form.get("variant", "full")
+    language = request.form.get("language", current_language() if current_language() in
+                                services.LANGUAGES else "ar")
+    try:
+        job_id = services.start_job(consultation, fmt, variant, language)
+    except KeyError:
+        abort(400)
+    return redirect(url_for("exports.job", slug=slug, job_id=job_id), code=303)
+
+
+def _job_or_404(slug: str, job_id: str) -> tuple:
+    consultation = consultation_or_404(slug)
+    if not can_export_full(current_user, consultation):
+        abort(403)
+    state = services.read_job(job_id)
+    if state is None or state["slug"] != slug:
+        abort(404)
+    return consultation, state
+
+
+@bp.get("/c/<slug>/exports/jobs/<job_id>")
+def job(slug: str, job_id: str):
+    """A job's progress: the page, or (htmx, polled every second) the progress fragment."""
+    consultation, state = _job_or_404(slug, job_id)
+    return render_page_or_fragment("exports/job.html", "exports/_job.html",
+                                   consultation=consultation, job=state)
+
+
+@bp.get("/c/<slug>/exports/jobs/<job_id>/file")
+def job_file(slug: str, job_id: str):
+    """The file a finished job built."""
+    _consultation, state = _job_or_404(slug, job_id)
+    path = services.job_file(state)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=services.MIMETYPES[path.suffix[1:]], as_attachment=True,
+                         download_name=state.get("filename") or path.name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/c/<slug>/dashboard")
+def dashboard(slug: str):
+    """Participation dashboard: figures and charts, small cells suppressed for the public."""
+    consultation = consultation_or_404(slug)
+    exact = can_see_exact_figures(current_user, consultation)
+    figures = queries.dashboard_figures(consultation, exact=exact, language=current_language())
+    labels = {**dict(STAKEHOLDER_CHOICES), **dict(GENDER_CHOICES[1:]),
+              **dict(AGE_BAND_CHOICES[1:]), "not_declared": _("Not declared"),
+              "online": _("Online"), "workshops": _("Workshops"), "workshop": _("Workshop")}
+    return render_template("exports/dashboard.html", consultation=consultation,
+                           figures=figures, labels=labels,
+                           progress=queries.roadmap_progress(consultation))

@@ -1,9 +1,9 @@
 """Printable maps (PNG) drawn on the server with geopandas and matplotlib (Agg backend).
 
 Each map has a title, a legend, a scale bar, a north arrow and the credits. Shapes are drawn
-in EPSG:26191 (Merchich / Nord Maroc, metres) so the scale bar is true. matplotlib does not
-shape Arabic: Arabic text goes through ``arabic_reshaper`` (joined letter forms) and
-``python-bidi`` (visual order) first, and communes are labelled in the reader's language.
+in EPSG:26191 (Merchich / Nord Maroc, metres) so the scale bar is true. matplotlib (3.11 and
+later) shapes Arabic and orders it right to left by itself; communes are labelled in the
+reader's language.
 
 geopandas and matplotlib are imported inside the functions: only a request for a PNG pays
 for them, never the GeoJSON layers or the map page.
@@ -29,15 +29,9 @@ _cache: dict[tuple, bytes] = {}
 
 
 def shaped(text: str, language: str) -> str:
-    """``text`` ready for matplotlib: Arabic letters joined and laid out right to left."""
-    if not text or not any("\u0600" <= char <= "\u06ff" for char in text):
-        return text
-    import arabic_reshaper
-    from bidi import get_display
-
-    base = "R" if language == "ar" else "L"
-    return "\n".join(get_display(arabic_reshaper.reshape(line), base_dir=base)
-                      for line in text.split("\n"))
+    """``text`` ready for matplotlib, which (3.11 and later) joins Arabic letters and lays them
+    out right to left itself: reshaping beforehand would reverse and break them."""
+    return text
 
 
 def _frame(communes, extra_columns: dict):

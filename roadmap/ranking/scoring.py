@@ -399,6 +399,16 @@ def official_score(proposal: ProposalInput, weights: Mapping[str, int]) -> dict:
             "flagged": bool(flagged), "flagged_criteria": flagged}
 
 
+def _combine(scored: Sequence[tuple[str, float]], weights: Mapping[str, int]) -> float | None:
+    """The official score from (criterion, 0-100 score) pairs under ``weights`` (6 decimals)."""
+    if not scored:
+        return None
+    total = sum(weights[code] for code, _ in scored)
+    if total == 0:
+        return _r(sum(score for _, score in scored) / len(scored))
+    return _r(sum(score * weights[code] for code, score in scored) / total)
+
+
 def priority_of(support: float, official: float | None, support_weight: float) -> float:
     """``w x support + (1 - w) x official``; the support alone when not evaluated (6 decimals)."""
     if official is None:
@@ -562,12 +572,17 @@ def _rank_ranges(eligible: Sequence[ProposalInput], entries: Mapping[int, dict],
     """[best, worst] axis priority rank of each eligible proposal over the weight moves."""
     supports = {p.id: entries[p.id]["support"]["score"] for p in eligible}
     baseline = {p.id: entries[p.id]["priority"] for p in eligible}
+    # The criteria's 0-100 scores do not depend on the weights: take them from the baseline
+    # and only recombine them (the same arithmetic as official_score, in the same order).
+    criteria = {p.id: [(code, c["score"]) for code, c in entries[p.id]["official"]["criteria"]
+                       .items() if c["score"] is not None] for p in eligible}
     variants = [baseline]
     for code in sorted(params.criteria_weights):
         for delta in (WEIGHT_STEP, -WEIGHT_STEP):
             moved = dict(params.criteria_weights)
             moved[code] = max(0, moved[code] + delta)
-            variants.append(_priorities(eligible, supports, moved, params.support_weight))
+            variants.append({pid: priority_of(supports[pid], _combine(criteria[pid], moved),
+                                              params.support_weight) for pid in supports})
     ranges: dict[int, list[int]] = {}
     for priorities in variants:
         for ids in _axis_orders(eligible, priorities, key).values():

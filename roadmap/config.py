@@ -52,6 +52,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": _flag(env("ROADMAP_SECURE_COOKIES")),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "ROADMAP_MAP_FIGURES_MIN_AGE": float(env("ROADMAP_MAP_FIGURES_MIN_AGE", "10")),
+        "ROADMAP_SNAPSHOTS": env("ROADMAP_SNAPSHOTS") or None,
+        "ROADMAP_SNAPSHOTS_KEEP": int(env("ROADMAP_SNAPSHOTS_KEEP", "10")),
         "COMMENT_EDIT_MINUTES": int(env("ROADMAP_COMMENT_EDIT_MINUTES", "15")),
         "ROADMAP_BASE_URL": env("ROADMAP_BASE_URL") or None,
         "PASSWORD_RESET_HOURS": int(env("ROADMAP_PASSWORD_RESET_HOURS", "2")),

@@ -29,6 +29,12 @@ def render_error(error):
     code = getattr(error, "code", 500) or 500
     if code not in TITLES:
         code = 500
+    if code == 500:
+        # The failed request may have left an aborted transaction (PostgreSQL): the page's
+        # own reads (the header's notifications) need a clean one.
+        from roadmap.extensions import db
+
+        db.session.rollback()
     return render_template("errors/error.html", code=code, title=TITLES[code],
                            explanation=EXPLANATIONS[code]), code
 

@@ -55,8 +55,11 @@ def _sqlite_file() -> str:
 def _pg_command(program: str) -> tuple[list[str], dict]:
     """The program with connection options from the URL, and an environment with its password."""
     url = _url()
-    command = [program, "--no-password", "-h", url.host or "127.0.0.1", "-p", str(url.port or 5432),
-               "-d", url.database]
+    command = [program, "--no-password", "-d", url.database]
+    if url.host:
+        command += ["-h", url.host]
+    if url.port:
+        command += ["-p", str(url.port)]
     if url.username:
         command += ["-U", url.username]
     environment = dict(os.environ)
@@ -149,7 +152,9 @@ def row_counts() -> dict[str, int]:
 # --- snapshots ------------------------------------------------------------------------------------
 
 def snapshots_enabled() -> bool:
-    """``ROADMAP_SNAPSHOTS`` if set, else on outside ``TESTING``."""
+    """``ROADMAP_SNAPSHOTS`` if set, else on outside ``TESTING`` (never for in-memory SQLite)."""
+    if dialect() == "sqlite" and _url().database in (None, "", ":memory:"):
+        return False
     configured = current_app.config.get("ROADMAP_SNAPSHOTS")
     if configured is None:
         configured = os.environ.get("ROADMAP_SNAPSHOTS")

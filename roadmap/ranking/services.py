@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from blinker import signal
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
@@ -214,6 +215,7 @@ def run_consolidation(consultation, by, params: scoring.Parameters, *, dry_run: 
     if dry_run:
         tell("store")
         return None, result
+    signal("roadmap.before_consolidation").send(consultation)  # ops: snapshot first
     run = ConsolidationRun(
         consultation_id=consultation.id, created_by_id=getattr(by, "id", None),
         label=(label or "").strip()[:200] or None,

@@ -9,6 +9,7 @@ import secrets
 from datetime import date
 from pathlib import Path
 
+from blinker import signal
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert
@@ -279,6 +280,7 @@ def publish(roadmap: Roadmap, by, changelog_i18n: dict | None) -> RoadmapVersion
         raise RoadmapError(_("Describe the changes of this version in the change log."))
     if not roadmap.items:
         raise RoadmapError(_("The roadmap has no item yet."))
+    signal("roadmap.before_publication").send(roadmap)  # ops: snapshot first
     previous = roadmap.published
     version = RoadmapVersion(roadmap=roadmap, number=number,
                              published_by_id=getattr(by, "id", None),

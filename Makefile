@@ -12,7 +12,7 @@ CATALOGS := $(wildcard roadmap/translations/*/LC_MESSAGES/messages.po)
         update-catalogs migrate demo test-fast clean
 
 run: install translations migrate demo ## set up everything and serve on http://127.0.0.1:5000
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	ROADMAP_SECURE_COOKIES=$${ROADMAP_SECURE_COOKIES:-0} $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-test system-deps translations ## install what the tests need and run the whole suite
 	$(VENV)/bin/pytest

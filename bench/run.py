@@ -299,6 +299,7 @@ class Server:
              "bench.wsgi:app"],
             env={**os.environ, "ROADMAP_DATABASE_URL": url,
                  "ROADMAP_SECRET_KEY": uuid.uuid4().hex,
+                 "ROADMAP_SECURE_COOKIES": "0", "ROADMAP_SNAPSHOTS": "0",  # plain http, no backups
                  "ROADMAP_INSTANCE_PATH": str(workdir)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._wait()

@@ -102,6 +102,7 @@ def deployment(tmp_path_factory):
     _ensure_redis()
     instance = tmp_path_factory.mktemp("deployment")
     environment = {"ROADMAP_SECRET_KEY": uuid.uuid4().hex, "ROADMAP_RATELIMIT_STORAGE_URI": REDIS,
+                   "ROADMAP_SECURE_COOKIES": "0",  # plain http on 127.0.0.1
                    "ROADMAP_RATELIMIT_ENABLED": "1",
                    "ROADMAP_RATELIMIT_LOGIN": f"{LOGIN_LIMIT} per minute",
                    "SCALE_TEST_KEY_PREFIX": f"scale-test-{uuid.uuid4().hex}"}

@@ -29,11 +29,15 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
 
+    from roadmap.core.assets import init_assets
     from roadmap.core.errors import register_error_handlers
+    from roadmap.core.security import init_security
     from roadmap.core.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    init_assets(app)  # fingerprinted static URLs
+    init_security(app)  # headers, sessions, rate limits (after the blueprints: it wraps views)
     return app
 
 
@@ -68,25 +72,36 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Register every domain's blueprints, in the order of the layers."""
     from roadmap.accounts.views import bp as accounts
     from roadmap.consultations.views import bp as consultations
+    from roadmap.exports.api import bp as api
+    from roadmap.exports.views import bp as exports
     from roadmap.maps.views import bp as maps
+    from roadmap.moderation.views import bp as moderation
     from roadmap.participation.views import bp as participation
     from roadmap.proposals.views import bp as proposals
+    from roadmap.ranking.views import bp as ranking
+    from roadmap.roadmaps.views import bp as roadmaps
     from roadmap.territory.views import bp as territory
 
-    for blueprint in (consultations, territory, accounts, proposals, maps):
+    for blueprint in (consultations, territory, accounts, proposals, participation, moderation,
+                      ranking, roadmaps, maps, exports, api):
         app.register_blueprint(blueprint)
-    app.register_blueprint(participation)
 
 
 def _register_cli(app: Flask) -> None:
+    """Register the command-line groups and commands (``flask --app roadmap ...``)."""
     from roadmap.accounts.cli import users_cli
     from roadmap.demo import demo_command
+    from roadmap.exports.cli import export_command
+    from roadmap.ops.backup_cli import backup_command, restore_command
+    from roadmap.ops.check import check_command
     from roadmap.participation.cli import notifications_cli
+    from roadmap.ranking.cli import consolidate_command
     from roadmap.territory.cli import territory_cli
 
-    app.cli.add_command(territory_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(notifications_cli)
+    for command in (territory_cli, users_cli, demo_command, notifications_cli,
+                    consolidate_command, export_command, check_command, backup_command,
+                    restore_command):
+        app.cli.add_command(command)

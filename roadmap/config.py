@@ -48,7 +48,7 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_LOGIN": env("ROADMAP_RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # Unset: Secure unless debug or testing (decided in roadmap.core.security).
+        # Unset: Secure only with ROADMAP_FORCE_HTTPS=1 (decided in roadmap.core.security).
         "SESSION_COOKIE_SECURE": _flag(env("ROADMAP_SECURE_COOKIES")),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "ROADMAP_MAP_FIGURES_MIN_AGE": float(env("ROADMAP_MAP_FIGURES_MIN_AGE", "10")),

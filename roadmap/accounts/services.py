@@ -10,6 +10,8 @@ import logging
 import secrets
 from contextlib import nullcontext
 from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -20,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from roadmap.accounts.models import (AGE_BANDS, GENDERS, ROLES, STAKEHOLDER_TYPES,
                                      PasswordResetToken, User)
+from roadmap.accounts.sessions import revoke_all_sessions
 from roadmap.config import LANGUAGES
 from roadmap.core.i18n import FORMAT_LOCALES
 from roadmap.core.mail import send_mail
@@ -52,6 +55,10 @@ class PasswordTooShort(AccountError):
     """The password is shorter than :data:`MIN_PASSWORD_LENGTH` characters."""
 
 
+class PasswordTooCommon(AccountError):
+    """The password is in the bundled list of common and breached passwords."""
+
+
 class InvalidResetToken(AccountError):
     """The password-reset token is unknown, already used or expired."""
 
@@ -79,10 +86,28 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt"
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The bundled common and breached passwords, lower-cased (see data/README.md)."""
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def is_common_password(password: str) -> bool:
+    """True if ``password`` (ignoring case and surrounding spaces) is in the bundled list."""
+    return (password or "").strip().lower() in common_passwords()
+
+
 def check_password_strength(password: str) -> None:
-    """Raise :class:`PasswordTooShort` unless ``password`` has at least 12 characters."""
+    """Raise :class:`PasswordTooShort` unless ``password`` has at least 12 characters, and
+    :class:`PasswordTooCommon` if it is a common or breached password."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise PasswordTooShort(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if is_common_password(password):
+        raise PasswordTooCommon("This password is too common.")
 
 
 def hash_password(password: str) -> str:
@@ -200,7 +225,8 @@ def valid_reset_token(token: str) -> PasswordResetToken | None:
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password with a reset token; the token and the user's others become unusable.
 
-    Raises :class:`InvalidResetToken` or :class:`PasswordTooShort`.
+    Every session of the user is revoked. Raises :class:`InvalidResetToken`,
+    :class:`PasswordTooShort` or :class:`PasswordTooCommon`.
     """
     record = valid_reset_token(token)
     if record is None:
@@ -212,7 +238,7 @@ def reset_password(token: str, new_password: str) -> User:
     for unused in db.session.scalars(select(PasswordResetToken).where(
             PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
         unused.used_at = now
-    db.session.flush()
+    revoke_all_sessions(user)  # flushes
     return user
 
 

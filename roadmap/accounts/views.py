@@ -6,10 +6,11 @@ import json
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from roadmap.accounts import auth as _auth  # noqa: F401  (sets up Flask-Login)
-from roadmap.accounts import personal_data, services
+from roadmap.accounts import personal_data, services, sessions
 from roadmap.accounts.forms import (ROLE_LABELS, DeleteAccountForm, LoginForm, ProfileForm,
                                     RegistrationForm, ResetPasswordForm, ResetRequestForm)
 from roadmap.accounts.policies import (TEMPLATE_POLICIES, can_delete_account, can_edit_profile,
@@ -21,6 +22,9 @@ from roadmap.core.i18n import current_language
 from roadmap.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
+bp.before_app_request(sessions.check_current_session)
+COMMON_PASSWORD = _l("This password is too common: it appears in lists of leaked passwords. "
+                     "Choose another one.")
 
 
 @bp.app_context_processor
@@ -62,7 +66,11 @@ def register():
     form = RegistrationForm()
     if not form.validate_on_submit():
         return _form_page("accounts/register.html", form)
-    services.register_user(form.email.data, form.password.data, **form.profile_values())
+    try:
+        services.register_user(form.email.data, form.password.data, **form.profile_values())
+    except services.PasswordTooCommon:
+        form.password.errors.append(str(COMMON_PASSWORD))
+        return render_template("accounts/register.html", form=form), 422
     db.session.commit()
     flash(_("Thank you. We sent a message to this address: check your mailbox, then log in."),
           "success")
@@ -85,9 +93,10 @@ def login():
     except services.InvalidCredentials:
         form.form_errors.append(_("Email or password incorrect."))
         return render_template("accounts/login.html", form=form, next=next_field), 422
-    db.session.commit()
     _restart_session(session.get("lang"))
     login_user(user)
+    sessions.start_session(user)
+    db.session.commit()
     flash(_("Welcome, %(name)s.", name=user.display_name), "success")
     return redirect(safe_next(target, _home()))
 
@@ -98,6 +107,8 @@ def logout():
     language = session.get("lang")
     if current_user.is_authenticated:
         language = current_user.preferred_language or language
+    sessions.revoke_current_session()
+    db.session.commit()
     logout_user()
     _restart_session(language)
     flash(_("You are logged out."), "info")
@@ -130,6 +141,9 @@ def reset_password(token: str):
         services.reset_password(token, form.password.data)
     except services.InvalidResetToken:  # used by another request meanwhile
         return _private(render_template("accounts/reset_invalid.html"), 404)
+    except services.PasswordTooCommon:
+        form.password.errors.append(str(COMMON_PASSWORD))
+        return _private(render_template("accounts/reset_password.html", form=form), 422)
     db.session.commit()
     flash(_("Your password was changed. Log in with the new one."), "success")
     return redirect(url_for("accounts.login"))
@@ -214,6 +228,7 @@ def delete_account():
         form.password.errors.append(_("This password is not correct."))
         return render_template("accounts/delete_account.html", form=form), 422
     personal_data.delete_account(user, by=user)
+    sessions.revoke_all_sessions(user)
     db.session.commit()
     logout_user()
     _restart_session(session.get("lang"))

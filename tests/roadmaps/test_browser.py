@@ -17,17 +17,7 @@ pytest.importorskip("playwright")
 from playwright.sync_api import Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PASSWORD = "a long passphrase for tests"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Launch Debian's Chromium: Playwright cannot download its own browser here."""
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
-            "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +74,7 @@ def test_draw_move_publish_and_read(page: Page, roadmap_site):
     for dx, dy in ((0.45, 0.45), (0.55, 0.45), (0.5, 0.55)):
         area.click(position={"x": box["width"] * dx, "y": box["height"] * dy})
     expect(page.locator("#geometry")).to_have_value(re.compile(r'^\{"type":"Polygon"'))
-    page.get_by_role("button", name="Save the item").click()
+    page.get_by_role("button", name="Enregistrer le projet").click()  # the organiser reads French
     expect(page.locator(".flashes")).to_be_visible()
     expect(page.locator("#geometry")).to_have_value(re.compile("Polygon"))
 
@@ -98,7 +88,7 @@ def test_draw_move_publish_and_read(page: Page, roadmap_site):
     assert page.evaluate("window.__not_reloaded") is True
 
     page.goto(f"{base}/c/{slug}/roadmap/publish")
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publier", exact=True).click()
     expect(page.locator("#roadmap-not-published")).to_have_count(0)
     page.context.clear_cookies()  # a visitor: the organiser's language choice no longer applies
     page.goto(f"{base}/c/{slug}/roadmap?lang=ar")

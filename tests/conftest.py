@@ -11,6 +11,7 @@ import subprocess
 import time
 import uuid
 from contextlib import contextmanager
+import threading
 from pathlib import Path
 
 import psycopg
@@ -277,6 +278,16 @@ def factory(app):
     return Factory()
 
 
+@pytest.fixture
+def english_request(request):
+    """Tests on the ``app`` run inside an English request (the services translate messages)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    with request.getfixturevalue("app").test_request_context("/?lang=en"):
+        yield
+
+
 def login(client, user) -> None:
     """Log ``user`` in on ``client`` through Flask-Login's session keys."""
     with client.session_transaction() as session:
@@ -297,3 +308,16 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def browser_type_launch_args(browser_type_launch_args):
     """Launch Debian's Chromium with the flags that keep it off the network."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@contextmanager
+def serve(app):
+    """Serve ``app`` on 127.0.0.1 in a daemon thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()

@@ -1,15 +1,13 @@
 """A live server with the demo consultation, and Playwright pointed at Debian's Chromium."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
 from roadmap.demo import load_demo
 from roadmap.extensions import db
-from tests.conftest import make_test_app
+from tests.conftest import make_test_app, serve
 
 
 def pytest_collection_modifyitems(items):
@@ -28,8 +26,5 @@ def live_server(tmp_path_factory):
         upgrade()
         load_demo(echo=lambda *_: None)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(app) as base:
+        yield base

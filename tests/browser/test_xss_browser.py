@@ -3,7 +3,6 @@ beneficiaries, organisation), its author's name, a comment and a commune's names
 undefined on the proposal page, the list, the comment thread and the map popups."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 
@@ -11,11 +10,10 @@ pytest.importorskip("playwright")
 from flask_migrate import upgrade  # noqa: E402
 from playwright.sync_api import Page, expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 from roadmap.demo import SLUG, load_demo  # noqa: E402
 from roadmap.extensions import db  # noqa: E402
-from tests.conftest import make_test_app  # noqa: E402
+from tests.conftest import make_test_app, serve  # noqa: E402
 
 pytestmark = pytest.mark.browser
 FLAG = "window.__xss=1"
@@ -56,11 +54,8 @@ def xss_server(tmp_path_factory):
         proposal.comments_count += 1
         db.session.commit()
         proposal_id = proposal.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", proposal_id
-    server.shutdown()
+    with serve(app) as base:
+        yield base, proposal_id
     with app.app_context():
         db.engine.dispose()
 

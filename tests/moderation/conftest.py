@@ -31,13 +31,9 @@ class Scene:
 
 
 @pytest.fixture(autouse=True)
-def _english_request(request):
-    """Tests on the ``app`` run inside an English request (the services translate messages)."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    with request.getfixturevalue("app").test_request_context("/?lang=en"):
-        yield
+def _english_request(english_request):
+    """Every test of this folder runs inside an English request (see ``english_request``)."""
+    yield
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """Support, comment, reply, like and delete in Chromium: the counts change without a reload."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
 from roadmap.extensions import db
-from tests.conftest import Factory, make_test_app
+from tests.conftest import Factory, make_test_app, serve
 
 pytest.importorskip("playwright")
 from playwright.sync_api import Page, expect  # noqa: E402
@@ -37,11 +35,8 @@ def voting_site(tmp_path_factory):
         db.session.commit()
         url = f"/c/{consultation.slug}/proposals/{proposal.id}"
         proposal_id = proposal.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", url, proposal_id
-    server.shutdown()
+    with serve(app) as base:
+        yield base, url, proposal_id
 
 
 def _log_in(page: Page, base: str, email: str):

@@ -3,14 +3,12 @@ item with htmx (no reload), publish, and read the public roadmap in Arabic."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
 from roadmap.extensions import db
-from tests.conftest import Factory, make_test_app
+from tests.conftest import Factory, make_test_app, serve
 from tests.roadmaps.conftest import fabricated_run
 
 pytest.importorskip("playwright")
@@ -44,10 +42,8 @@ def roadmap_site(tmp_path_factory):
         db.session.commit()
         ids = {item.proposals[0].title: item.id for item in roadmap.items}
         slug = consultation.slug
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", slug, ids
-    server.shutdown()
+    with serve(app) as base:
+        yield base, slug, ids
 
 
 def _log_in(page: Page, base: str):

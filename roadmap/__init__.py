@@ -43,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from roadmap.core.database import configure_sqlite
-    from roadmap.core.i18n import select_locale
+    from roadmap.core.i18n import install_template_gettext, select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -53,6 +53,7 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
+    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     _import_models()

@@ -1,7 +1,8 @@
 """Locale selection and per-language content with a fallback."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+import flask_babel
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -39,7 +40,43 @@ def select_language() -> str:
 
 def current_language() -> str:
     """The language of the current request, as a two-letter code."""
-    return str(get_locale() or DEFAULT_LANGUAGE)[:2]
+    locale = getattr(_babel_state(), "babel_locale", None) or get_locale()
+    return str(locale or DEFAULT_LANGUAGE)[:2]
+
+
+# Flask-Babel's get_translations() and get_locale() look ``g`` up three to four times a call
+# (about 25 us); a list page translates a few hundred strings. Its state, once set for the
+# request (locale, domain), is read here directly, and the catalogues are kept per locale.
+
+def _babel_state():
+    """Flask-Babel's state of the current app context (its locale and domain), if any."""
+    if not has_app_context():
+        return None
+    return g._get_current_object().__dict__.get("_flask_babel")
+
+
+def translations():
+    """The catalogue of the request's locale (what ``flask_babel.get_translations`` returns)."""
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None)
+    domain = getattr(state, "babel_domain", None)
+    if locale is None or domain is None:
+        return flask_babel.get_translations()  # sets both for the next calls
+    by_locale = domain.__dict__.setdefault("_roadmap_by_locale", {})
+    found = by_locale.get(locale)
+    if found is None:
+        found = by_locale[locale] = domain.get_translations()
+    return found
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates translate through :func:`translations` (the same catalogues, found faster)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
 
 def text_direction(language: str | None = None) -> str:

@@ -51,6 +51,8 @@ def from_environment(instance_path: str) -> dict:
         # Unset: Secure only with ROADMAP_FORCE_HTTPS=1 (decided in roadmap.core.security).
         "SESSION_COOKIE_SECURE": _flag(env("ROADMAP_SECURE_COOKIES")),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "ROADMAP_PAGE_CACHE_SECONDS": float(env("ROADMAP_PAGE_CACHE_SECONDS", "10")),
+        "ROADMAP_FRAGMENT_CACHE_SIZE": int(env("ROADMAP_FRAGMENT_CACHE_SIZE", "5000")),
         "ROADMAP_MAP_FIGURES_MIN_AGE": float(env("ROADMAP_MAP_FIGURES_MIN_AGE", "10")),
         "ROADMAP_SNAPSHOTS": env("ROADMAP_SNAPSHOTS") or None,
         "ROADMAP_SNAPSHOTS_KEEP": int(env("ROADMAP_SNAPSHOTS_KEEP", "10")),

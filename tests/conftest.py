@@ -85,7 +85,9 @@ def make_test_app(database_url: str, instance: Path, **overrides):
     os.environ["ROADMAP_INSTANCE_PATH"] = str(instance)
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
               "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": None,
-              "ROADMAP_MAP_FIGURES_MIN_AGE": 0}
+              "ROADMAP_MAP_FIGURES_MIN_AGE": 0,
+              # Pages kept for visitors: tests/core/test_page_cache.py; the others read fresh.
+              "ROADMAP_PAGE_CACHE_SECONDS": 0}
     config.update(overrides)
     app = create_app(config)
 
@@ -123,6 +125,9 @@ def app(migrated_app):
     Commits made by the code under test become savepoints of that transaction.
     """
     with migrated_app.app_context():
+        # Ids come back after a rollback: no fragment kept by an earlier test may show.
+        if migrated_app.extensions.get("fragment_cache") is not None:
+            migrated_app.extensions["fragment_cache"].clear()
         connection = db.engine.connect()
         outer = connection.begin()
         if connection.dialect.name == "sqlite":

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
+from roadmap.core.fragments import init_fragment_cache
 from roadmap.core.htmx import dom_id
 from roadmap.core.i18n import current_language, languages, localized, text_direction
 
@@ -12,6 +13,7 @@ LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 
 def register_template_helpers(app: Flask) -> None:
     """Expose language, direction and formatting helpers to Jinja."""
+    init_fragment_cache(app)
 
     @app.context_processor
     def _inject():

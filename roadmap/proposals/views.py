@@ -17,12 +17,13 @@ from roadmap.consultations.models import Workshop
 from roadmap.consultations.phases import is_open
 from roadmap.consultations.queries import consultation_by_slug
 from roadmap.core.htmx import render_page_or_fragment
+from roadmap.core.pagecache import cached_for_visitors
 from roadmap.extensions import db, htmx
 from roadmap.proposals import labels, services
 from roadmap.proposals.forms import ProposalFilterForm, ProposalForm, WorkshopProposalForm
 from roadmap.proposals.policies import (TEMPLATE_POLICIES, can_view, owns, why_not_edit,
                                         why_not_enter_workshop_proposals, why_not_submit)
-from roadmap.proposals.queries import (SEED_MAX, commune_at, commune_participation,
+from roadmap.proposals.queries import (DEFAULT_SORT, SEED_MAX, commune_at, commune_participation,
                                        consultation_commune, consultation_communes,
                                        consultation_figures, filtered_proposals,
                                        latest_proposals, proposal_in, similar_proposals,
@@ -30,6 +31,7 @@ from roadmap.proposals.queries import (SEED_MAX, commune_at, commune_participati
 
 bp = Blueprint("proposals", __name__)
 SEED_KEY = "proposals_seed"
+RANDOM_ORDERS = 100
 ORGANISATION_TYPES = ("association", "economic_actor", "public_service", "elected_official",
                       "other")
 
@@ -107,12 +109,25 @@ def _service_error(error: services.ProposalError, form, template: str, target: s
 
 
 def _visitor_seed() -> int:
-    """The visitor's seed for the random order, kept in their session."""
+    """The visitor's seed for the random order, kept in their session.
+
+    New visitors get one of RANDOM_ORDERS orders (any seed up to SEED_MAX is honoured), so
+    that the pages of visitors who share an order can come from the page cache.
+    """
     seed = session.get(SEED_KEY)
     if not isinstance(seed, int) or not 1 <= seed <= SEED_MAX:
-        seed = secrets.randbelow(SEED_MAX) + 1
+        seed = secrets.randbelow(RANDOM_ORDERS) + 1
         session[SEED_KEY] = seed
     return seed
+
+
+def _list_variant():
+    """What a kept list page depends on beyond its URL: the order of a random sort."""
+    sort = request.args.get("sort") or DEFAULT_SORT
+    return session.get(SEED_KEY) if sort == "random" else None
+
+
+list_cache = cached_for_visitors(vary=_list_variant, before=_visitor_seed)
 
 
 def page_url(number: int) -> str:
@@ -147,6 +162,7 @@ def _proposal_form(consultation, user, proposal=None):
 # -- consultation, list, commune -----------------------------------------------------------
 
 @bp.get("/c/<slug>")
+@cached_for_visitors()
 def consultation(slug: str):
     """A consultation: its phases, axes, figures, communes and latest proposals."""
     item = _consultation(slug)
@@ -157,6 +173,7 @@ def consultation(slug: str):
 
 
 @bp.get("/c/<slug>/proposals")
+@list_cache
 def index(slug: str):
     """The proposals, filtered, sorted and paginated by the query string (a shareable URL)."""
     item = _consultation(slug)
@@ -169,6 +186,7 @@ def index(slug: str):
 
 
 @bp.get("/c/<slug>/communes/<code>")
+@list_cache
 def commune(slug: str, code: str):
     """A commune within a consultation: census figures, its proposals, its participation."""
     item = _consultation(slug)
@@ -259,6 +277,7 @@ def locate(slug: str):
 # -- one proposal --------------------------------------------------------------------------
 
 @bp.get("/c/<slug>/proposals/<int:proposal_id>")
+@cached_for_visitors()
 def show(slug: str, proposal_id: int):
     """One proposal with its details, status, participation and the author's actions."""
     item = _consultation(slug)

@@ -18,3 +18,18 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+def commit_keeping_loaded(session) -> None:
+    """Commit ``session`` without expiring what it loaded.
+
+    After a short write whose answer shows rows the request read before it (the consultation,
+    its phases, the reader), re-reading them all costs more statements than the write itself.
+    What the write changed must be expired by the code that changed it (as ``_bump`` does).
+    """
+    session = session()  # the scoped session's current Session
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep

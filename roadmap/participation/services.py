@@ -15,7 +15,9 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 
 from roadmap.accounts.models import User
 from roadmap.core.i18n import FORMAT_LOCALES
@@ -95,15 +97,22 @@ def _bump(model, record, column: str, delta: int) -> None:
     db.session.expire(record, [column])
 
 
-def _insert_once(row) -> bool:
-    """Insert ``row`` in a SAVEPOINT; False if a unique constraint says it already exists."""
+def _insert_new(model, **values):
+    """``INSERT .. ON CONFLICT DO NOTHING``: the new row (persistent), or None if a unique
+    constraint says it exists already. One statement, where a SAVEPOINT around an ORM insert
+    takes three; on SQLite the transaction starts with BEGIN IMMEDIATE (see _begin_write)."""
     _begin_write()
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    dialect = db.session.get_bind().dialect.name
+    insert_of = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_of(model).values(**values).on_conflict_do_nothing()
+    found = db.session.execute(statement.returning(*model.__table__.c)).first()
+    if found is None:
+        return None
+    row = model(**{column: found._mapping[column] for column in
+                   (c.key for c in model.__table__.c)})
+    make_transient_to_detached(row)
+    db.session.add(row)
+    return row
 
 
 # --- supports ------------------------------------------------------------------------------------
@@ -119,8 +128,8 @@ def cast_vote(proposal: Proposal, voter) -> Vote:
                                                Vote.proposal_id == proposal.id)) is not None:
         raise AlreadyDone(_("You already support this proposal."), "already")
     _raise_if(policies.vote_refusal(voter, proposal, fresh=True))
-    vote = Vote(proposal_id=proposal.id, user_id=voter.id)
-    if not _insert_once(vote):
+    vote = _insert_new(Vote, proposal_id=proposal.id, user_id=voter.id)
+    if vote is None:
         raise AlreadyDone(_("You already support this proposal."), "already")
     _bump(Proposal, proposal, "supports_count", +1)
     forget_votes_used(voter.id, proposal.consultation_id)
@@ -226,8 +235,8 @@ def delete_comment(comment: Comment, user) -> Comment:
 def like_comment(comment: Comment, user) -> CommentLike:
     """Like a comment (once); raises :class:`AlreadyDone` or :class:`Refused`."""
     _raise_if(policies.like_refusal(user, comment))
-    like = CommentLike(comment_id=comment.id, user_id=user.id)
-    if not _insert_once(like):
+    like = _insert_new(CommentLike, comment_id=comment.id, user_id=user.id)
+    if like is None:
         raise AlreadyDone(_("You already like this comment."), "already")
     _bump(Comment, comment, "likes_count", +1)
     return like
@@ -268,11 +277,9 @@ def follow(proposal: Proposal, user) -> Follow | None:
 def auto_follow(proposal: Proposal, user) -> Follow | None:
     """Make ``user`` follow ``proposal`` without asking the policy (e.g. its author, even while
     it waits for moderation); returns the new row, or None if they already followed it."""
-    if user is None or db.session.scalar(select(Follow.id).where(
-            Follow.user_id == user.id, Follow.proposal_id == proposal.id)):
+    if user is None:
         return None
-    row = Follow(proposal_id=proposal.id, user_id=user.id)
-    return row if _insert_once(row) else None
+    return _insert_new(Follow, proposal_id=proposal.id, user_id=user.id)
 
 
 def unfollow(proposal: Proposal, user) -> None:

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from roadmap.accounts.redirects import safe_next
 from roadmap.consultations.queries import consultation_by_slug
 from roadmap.core.htmx import render_page_or_fragment
+from roadmap.core.database import commit_keeping_loaded
 from roadmap.extensions import db, htmx
 from roadmap.participation import queries, receivers  # noqa: F401  (connects the receivers)
 from roadmap.participation import services
@@ -132,7 +133,7 @@ def _vote_view(slug: str, proposal_id: int, action, done: str):
         return _refused(error, target, "participation/_vote_response.html",
                         proposal=proposal, consultation=consultation, on_page=on_page,
                         voted=queries.has_supported(current_user, proposal), next_url=target)
-    db.session.commit()
+    commit_keeping_loaded(db.session)  # the answer shows the consultation and reader read above
     if _is_htmx():
         return render_template("participation/_vote_response.html", proposal=proposal,
                                consultation=consultation, voted=action is services.cast_vote,

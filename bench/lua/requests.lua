@@ -3,8 +3,9 @@
 --   METHOD <tab> PATH <tab> COOKIE <tab> CSRF_TOKEN <tab> BODY
 -- (cookie, token and body empty for anonymous GETs). Each wrk thread takes the lines whose
 -- number modulo BENCH_THREADS equals its id, and cycles through them: so a signed-in user's
--- requests all go through one thread, in order. Requests with a cookie are sent as htmx sends
--- them (HX-Request, X-CSRFToken): a refusal answers 422 and is counted as a non-2xx response.
+-- requests all go through one thread, in order. POSTs are sent as htmx sends them
+-- (HX-Request, X-CSRFToken): a refusal answers 422 and is counted as a non-2xx response.
+-- GETs with a cookie are a signed-in reader's full pages.
 -- At the end, prints one line "BENCH_JSON {...}" with the counts and latency percentiles.
 
 local next_id = 0
@@ -42,6 +43,8 @@ function init(args)
       local body = nil
       if f[3] ~= nil and f[3] ~= "" then
         headers["Cookie"] = f[3]
+      end
+      if f[1] == "POST" then
         headers["X-CSRFToken"] = f[4]
         headers["HX-Request"] = "true"
       end

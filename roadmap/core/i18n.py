@@ -40,8 +40,12 @@ def select_language() -> str:
 
 def current_language() -> str:
     """The language of the current request, as a two-letter code."""
-    locale = getattr(_babel_state(), "babel_locale", None) or get_locale()
-    return str(locale or DEFAULT_LANGUAGE)[:2]
+    return str(current_locale() or DEFAULT_LANGUAGE)[:2]
+
+
+def current_locale():
+    """The Babel locale of the current request (``flask_babel.get_locale``, found faster)."""
+    return getattr(_babel_state(), "babel_locale", None) or get_locale()
 
 
 # Flask-Babel's get_translations() and get_locale() look ``g`` up three to four times a call

@@ -1,12 +1,16 @@
 """Values and helpers every template can use."""
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import numbers
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_percent
 
 from roadmap.core.fragments import init_fragment_cache
 from roadmap.core.htmx import dom_id
-from roadmap.core.i18n import current_language, languages, localized, text_direction
+from roadmap.core.i18n import (current_language, current_locale, languages, localized,
+                               text_direction)
 
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 
@@ -29,8 +33,16 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.filters.update(
-        number=lambda value, fmt=None: "" if value is None else format_decimal(value, fmt),
+        number=lambda value, fmt=None: "" if value is None else formatted_number(
+            value, fmt, current_locale()),
         percent=lambda value, fmt=None: "" if value is None else format_percent(value, fmt),
         date=lambda value, fmt="medium": "" if value is None else format_date(value, fmt),
         datetime=lambda value, fmt="medium": "" if value is None else format_datetime(value, fmt),
     )
+
+
+@lru_cache(maxsize=8192)
+def formatted_number(value, fmt, locale) -> str:
+    """``value`` written for ``locale`` (Babel's format_decimal, remembered: lists write the
+    same few counters again and again)."""
+    return numbers.format_decimal(value, fmt, locale=locale)

@@ -8,11 +8,10 @@ inside their transaction and raise :class:`~roadmap.participation.services.Refus
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import NamedTuple
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _
+from flask_babel import lazy_ngettext as ngettext
 
 from roadmap.consultations.phases import is_open
 from roadmap.core.models import utcnow
@@ -22,11 +21,30 @@ OFFICIAL_ROLES = ("moderator", "organiser")  # admins hold every role
 DEFAULT_COMMENT_EDIT_MINUTES = 15
 
 
-class Refusal(NamedTuple):
-    """Why an action is refused: a stable ``code`` and a translated ``message``."""
+class Refusal:
+    """Why an action is refused: a stable ``code`` and a translated ``message``.
 
-    code: str
-    message: str
+    The message is translated when it is read: a page asks for a dozen refusals per comment
+    and shows almost none of their messages.
+    """
+
+    __slots__ = ("code", "_message")
+
+    def __init__(self, code: str, message):
+        self.code = code
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        """The reason, in the reader's language."""
+        return str(self._message)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Refusal) and (self.code, self.message) == (other.code,
+                                                                            other.message)
+
+    def __repr__(self) -> str:
+        return f"Refusal({self.code!r}, {self.message!r})"
 
 
 def _signed_in(user) -> bool:

@@ -19,6 +19,7 @@ from roadmap.extensions import db, htmx
 from roadmap.participation import queries, receivers  # noqa: F401  (connects the receivers)
 from roadmap.participation import services
 from roadmap.participation.forms import CommentForm, EditCommentForm, form_prefix
+from roadmap.participation.markup import TEMPLATE_MARKUP
 from roadmap.participation.messages import (notification_text, notification_url, stance_label,
                                             status_label)
 from roadmap.participation.models import Comment
@@ -36,6 +37,7 @@ def _template_helpers() -> dict:
     """Policies and reads the templates of every domain use (see the module docs)."""
     return {
         **TEMPLATE_POLICIES,
+        **TEMPLATE_MARKUP,
         "supported_ids": lambda proposals: queries.supported_ids(current_user, proposals),
         "unread_notifications_count": lambda: queries.unread_count(current_user),
         "is_following": lambda proposal: queries.is_following(current_user, proposal),

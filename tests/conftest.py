@@ -85,7 +85,8 @@ def make_test_app(database_url: str, instance: Path, **overrides):
     os.environ["ROADMAP_INSTANCE_PATH"] = str(instance)
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
               "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": None,
-              "ROADMAP_MAP_FIGURES_MIN_AGE": 0,
+              "ROADMAP_MAP_FIGURES_MIN_AGE": 0, "ROADMAP_MAP_POINTS_MIN_AGE": 0,
+              "ROADMAP_MAP_PARTICIPANTS_MIN_AGE": 0,
               # Pages kept for visitors: tests/core/test_page_cache.py; the others read fresh.
               "ROADMAP_PAGE_CACHE_SECONDS": 0}
     config.update(overrides)

@@ -6,50 +6,54 @@ path; the printed maps import it on their own).
 """
 from __future__ import annotations
 
-from flask import url_for
-
 from roadmap.core.i18n import localized
-from roadmap.maps import queries
+from roadmap.maps import points, queries
 from roadmap.maps.layers import (Layer, boundaries_by_code, communes_layer, feature_collection,
                                  oriented, union_of)
 from roadmap.maps.measures import commune_values
 from roadmap.territory.models import Commune
 
 _areas_cache: dict[tuple, list] = {}
+# The communes layer with a consultation's figures: {(communes' version, consultation id,
+# slug): (the figures it shows, layer)}, current while ``commune_figures`` returns those.
+_figures_layers: dict[tuple, tuple] = {}
 
 
 def figures_layer(consultation) -> Layer:
-    """Every commune with its figures in ``consultation`` (or none without a consultation)."""
+    """Every commune with its figures in ``consultation`` (or none without a consultation).
+
+    Built again only when the figures change (``commune_figures`` returns a new dict) or the
+    communes do; the census figures it shows are read at the same time (so an imported
+    indicator shows within ``queries.FIGURES_TTL`` seconds).
+    """
     if consultation is None:
         return communes_layer()
-    values = commune_values(consultation.id, queries.communes_by_code().values())
+    figures = queries.commune_figures(consultation.id)
+    key = (queries.communes_version(), consultation.id, consultation.slug)
+    kept = _figures_layers.get(key)
+    if kept is not None and kept[0] is figures:
+        return kept[1]
+    values = commune_values(consultation.id, queries.communes_by_code().values(), figures)
 
     def properties(commune: Commune) -> dict:
         return {"consultation": consultation.slug, **values[commune.id]}
 
-    return communes_layer(properties, last_modified=queries.last_change(consultation.id))
+    layer = communes_layer(properties, last_modified=queries.last_change(consultation.id))
+    if len(_figures_layers) > 32:
+        _figures_layers.clear()
+    _figures_layers[key] = (figures, layer)
+    return layer
 
 
 def proposals_layer(consultation, *, commune=None, axis=None, status="published", bbox=None,
                     limit: int = queries.PROPOSALS_LIMIT) -> Layer:
-    """Public located proposals of ``consultation`` as points; says when capped at ``limit``."""
-    rows = queries.located_proposals(consultation.id, commune=commune, axis=axis,
-                                     status=status or "published", bbox=bbox, limit=limit)
-    truncated = len(rows) > limit
-    # One url_for, then the id in place of the placeholder (url_for per feature costs 10 %).
-    url = url_for("proposals.show", slug=consultation.slug, proposal_id=0)[:-1]
-    features = [_proposal_feature(url, row) for row in rows[:limit]]
-    return feature_collection(features, queries.last_change(consultation.id),
-                              truncated=truncated, limit=limit)
+    """Public located proposals of ``consultation`` as points; says when capped at ``limit``.
 
-
-def _proposal_feature(url: str, row) -> dict:
-    (proposal_id, title, commune, axis, status, supports, comments, lon, lat) = row
-    return {"type": "Feature", "id": proposal_id,
-            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-            "properties": {"id": proposal_id, "title": title, "commune": commune, "axis": axis,
-                           "status": status, "supports": supports, "comments": comments,
-                           "url": url + str(proposal_id)}}
+    Without ``bbox`` and ``commune`` (the whole consultation) the features carry a compact
+    set of properties; see :mod:`roadmap.maps.points`.
+    """
+    return points.points_layer(consultation, commune=commune, axis=axis,
+                               status=status or "published", bbox=bbox, limit=limit)
 
 
 def roadmap_layer(consultation) -> Layer | None:

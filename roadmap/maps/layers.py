@@ -7,9 +7,11 @@ communes' count and last update, so an import on any app server is seen by every
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import shapely
 from sqlalchemy import func, select
@@ -22,6 +24,10 @@ TOLERANCE = 0.0005
 PRECISION = 5
 
 
+# gzip level of the compressed copies: 6 is zlib's default, 9 saves 1 % more for twice the CPU.
+GZIP_LEVEL = 6
+
+
 @dataclass(frozen=True)
 class Layer:
     """A serialised layer and its validators for HTTP caching."""
@@ -30,8 +36,15 @@ class Layer:
     etag: str
     last_modified: object
 
+    @cached_property
+    def gzipped(self) -> bytes:
+        """The body gzipped, compressed once per layer (layers are kept, so once per change)."""
+        return gzip.compress(self.body, GZIP_LEVEL, mtime=0)
+
 
 _cache: dict[tuple, list[dict]] = {}
+# The communes layer without figures, for the communes' version it was built from.
+_plain: dict[tuple, Layer] = {}
 
 
 def _version() -> tuple:
@@ -76,12 +89,23 @@ def communes_layer(properties=None, last_modified=None) -> Layer:
     """A FeatureCollection of every commune with ``code``, names and population.
 
     ``properties(commune) -> dict`` adds figures to each feature; layers built with it are
-    not cached (figures change with every vote), only their geometry is. ``last_modified``
+    not kept here (their caller keeps them, see ``geojson.figures_layer``), only their
+    geometry is; the layer without figures is kept until the communes change. ``last_modified``
     (when those figures last changed) is kept if later than the communes' own changes.
     """
+    version = _version()
+    if properties is None and last_modified is None:
+        layer = _plain.get(version)
+        if layer is None:
+            _plain.clear()
+            layer = _plain[version] = _build_communes_layer(None, None, version)
+        return layer
+    return _build_communes_layer(properties, last_modified, version)
+
+
+def _build_communes_layer(properties, last_modified, version: tuple) -> Layer:
     communes = _all_communes()
     geometries = _geometries(communes)
-    version = _version()
     features = []
     for commune, geometry in zip(communes, geometries):
         props = {"code": commune.code, "hcp_code": commune.hcp_code, "name_ar": commune.name_ar,

@@ -43,12 +43,15 @@ def measure_or_default(key: str | None) -> Measure:
     return MEASURES_BY_KEY.get(key or "", MEASURES_BY_KEY[DEFAULT_MEASURE])
 
 
-def commune_values(consultation_id: int | None, communes) -> dict[int, dict]:
+def commune_values(consultation_id: int | None, communes,
+                   figures: dict | None = None) -> dict[int, dict]:
     """Every measure's value for each commune: ``{commune_id: {key: value or None, ...}}``.
 
-    Also ``participants`` (the distinct people behind ``participants_per_1000``).
+    Also ``participants`` (the distinct people behind ``participants_per_1000``). ``figures``
+    are the consultation's ``commune_figures``, read here if not given.
     """
-    figures = commune_figures(consultation_id) if consultation_id is not None else {}
+    if figures is None:
+        figures = commune_figures(consultation_id) if consultation_id is not None else {}
     water = latest_indicator("running_water")
     values = {}
     for commune in communes:

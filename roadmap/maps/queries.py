@@ -1,20 +1,29 @@
 """Reads behind the map layers: figures per commune, located proposals, the published roadmap.
 
 Every figure is computed in a few grouped SQL statements for all communes at once (never one
-query per commune), from public proposals only (published or withdrawn, never hidden).
+query per commune), from public proposals only (published, never hidden).
+
+Figures are kept in memory per process, keyed on the consultation's last change (see
+:func:`commune_figures`). The counts of proposals and supports (one grouped statement over the
+proposals) follow the changes at most ``ROADMAP_MAP_FIGURES_MIN_AGE`` seconds late. The
+participants per commune (distinct people over every support and comment: about 3 s on
+SQLite and 2 s on PostgreSQL with a million supports) are recomputed at most every
+``ROADMAP_MAP_PARTICIPANTS_MIN_AGE`` seconds (300 by default), and, once a process knows them,
+in a background thread while requests are answered with the previous figures.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from flask import current_app
-from sqlalchemy import func, select, union
+from sqlalchemy import bindparam, func, select, union_all
 
 from roadmap.consultations.models import Consultation, StrategicAxis
 from roadmap.extensions import db
 from roadmap.participation.models import Comment, Vote
-from roadmap.proposals.labels import LISTED_STATUSES
 from roadmap.proposals.models import Proposal
 from roadmap.roadmaps.models import Roadmap, RoadmapItem
 from roadmap.territory.models import Commune, CommuneIndicator
@@ -22,10 +31,28 @@ from roadmap.territory.models import Commune, CommuneIndicator
 # The proposals layer answers at most this many features; the response then says
 # "truncated": true and "limit" (documented in the README's GeoJSON API section).
 PROPOSALS_LIMIT = 5000
-# Figures per commune are recomputed at least this often (seconds), changes or not.
+# Counts per commune are recomputed at least this often (seconds), changes or not.
 FIGURES_TTL = 60
-_figures_cache: dict[tuple, tuple[float, dict]] = {}
-_latest_figures: dict[tuple, tuple[float, dict]] = {}
+# Participants per commune: at least this often (seconds), changes or not.
+PARTICIPANTS_TTL = 600
+# Participants per commune, under a stream of changes: at most this often by default (seconds).
+PARTICIPANTS_MIN_AGE = 300
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A computed value, when it was computed (monotonic clock) and the version it reflects."""
+
+    at: float
+    version: object
+    value: dict
+
+
+_counts: dict[tuple, _Kept] = {}
+_participants_kept: dict[tuple, _Kept] = {}
+_merged: dict[tuple, tuple] = {}
+_refreshing: set[tuple] = set()
+_refresh_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -59,11 +86,31 @@ def _finite(value: float) -> bool:
     return value == value and value not in (float("inf"), float("-inf"))
 
 
-def default_consultation() -> Consultation | None:
-    """The most recent consultation (the maps' default)."""
-    return db.session.scalar(select(Consultation)
-                             .order_by(Consultation.created_at.desc(), Consultation.id.desc())
-                             .limit(1))
+@dataclass(frozen=True)
+class LayerConsultation:
+    """What the layers need of a consultation: its id and slug (no ORM object to load)."""
+
+    id: int
+    slug: str
+
+
+# Statements run on every layer request, built once (building one costs as much as running it).
+_BY_SLUG = (select(Consultation.id, Consultation.slug)
+            .where(Consultation.slug == bindparam("slug")).limit(1))
+_MOST_RECENT = (select(Consultation.id, Consultation.slug)
+                .order_by(Consultation.created_at.desc(), Consultation.id.desc()).limit(1))
+_LAST_CHANGE = (select(func.max(Proposal.updated_at))
+                .where(Proposal.consultation_id == bindparam("consultation_id")))
+
+
+def layer_consultation(slug: str | None) -> LayerConsultation | None:
+    """The consultation ``slug``, or without a slug the most recent one (the maps' default);
+    ``None`` if there is none. One plain query: it runs on every layer request."""
+    if slug:
+        row = db.session.execute(_BY_SLUG, {"slug": slug}).first()
+    else:
+        row = db.session.execute(_MOST_RECENT).first()
+    return None if row is None else LayerConsultation(row[0], row[1])
 
 
 def _public(consultation_id: int):
@@ -75,47 +122,126 @@ def commune_figures(consultation_id: int) -> dict[int, dict]:
     """``{commune_id: {"proposals", "supports", "participants"}}`` for every commune with any.
 
     Participants are the distinct people who made a public proposal online, supported or
-    commented one, per commune (the commune page's definition, computed in two statements).
-    Kept in memory while the consultation's proposals are unchanged (a support or a comment
-    updates its proposal's counters, so its ``updated_at``), for at most FIGURES_TTL seconds.
+    commented one, per commune (the commune page's definition). Kept in memory while the
+    consultation's proposals are unchanged (a support or a comment updates its proposal's
+    counters, so its ``updated_at``); see the module's notes for how late each figure may be.
+    The same dict is returned while no figure changed (callers may keep what they make of it).
     """
     place = (str(db.engine.url), consultation_id)
-    latest = _latest_figures.get(place)
-    now = time.monotonic()
-    # Under a stream of supports every request would see a change: recompute at most every
-    # ROADMAP_MAP_FIGURES_MIN_AGE seconds (the distinct participants scan a million rows).
-    if latest is not None and now - latest[0] < current_app.config["ROADMAP_MAP_FIGURES_MIN_AGE"]:
-        return latest[1]
-    key = place + (last_change(consultation_id),)
-    cached = _figures_cache.get(key)
-    if cached is not None and now - cached[0] < FIGURES_TTL:
-        _latest_figures[place] = cached
-        return cached[1]
-    figures = _compute_figures(consultation_id)
-    if len(_figures_cache) > 64:
-        _figures_cache.clear()
-    _figures_cache[key] = _latest_figures[place] = (now, figures)
+    known: list = []
+
+    def version():
+        if not known:
+            known.append(last_change(consultation_id))
+        return known[0]
+
+    counts = _fresh(_counts, place, version, _config_age("ROADMAP_MAP_FIGURES_MIN_AGE", 10),
+                    FIGURES_TTL, lambda: _counts_by_commune(consultation_id))
+    people = _fresh(_participants_kept, place, version, _participants_min_age(),
+                    PARTICIPANTS_TTL, lambda: _participants_by_commune(consultation_id),
+                    background=True)
+    merged = _merged.get(place)
+    if merged is not None and merged[0] is counts and merged[1] is people:
+        return merged[2]
+    figures = {commune_id: {**numbers, "participants": 0} for commune_id, numbers in counts.items()}
+    for commune_id, participants in people.items():
+        figures.setdefault(commune_id, {"proposals": 0, "supports": 0})
+        figures[commune_id]["participants"] = participants
+    _merged[place] = (counts, people, figures)
     return figures
 
 
-def _compute_figures(consultation_id: int) -> dict[int, dict]:
-    public = _public(consultation_id)
-    figures: dict[int, dict] = {}
+def _fresh(kept: dict, place: tuple, version: Callable, min_age: float, ttl: float,
+           compute: Callable[[], dict], background: bool = False) -> dict:
+    """The value kept for ``place`` if still good, else computed again (see the module).
+
+    Kept values younger than ``min_age`` are served as they are; older ones while the
+    ``version()`` they reflect is current and they are younger than ``ttl``. Otherwise the
+    value is computed now, or, with ``background`` and a value to serve meanwhile, in a thread.
+    """
+    entry = kept.get(place)
+    now = time.monotonic()
+    if entry is not None:
+        age = now - entry.at
+        if age < min(min_age, ttl) or (age < ttl and entry.version == version()):
+            return entry.value
+        if background and min_age > 0:
+            _refresh_in_background(kept, place, version(), compute)
+            return entry.value
+    current = version()
+    value = compute()
+    if len(kept) > 64:
+        kept.clear()
+    kept[place] = _Kept(now, current, value)
+    return value
+
+
+def _refresh_in_background(kept: dict, place: tuple, version, compute: Callable) -> None:
+    """Compute ``kept[place]`` again in a thread of its own (one at a time per place)."""
+    key = (id(kept), place)
+    with _refresh_lock:
+        if key in _refreshing:
+            return
+        _refreshing.add(key)
+    app = current_app._get_current_object()
+
+    def refresh():
+        try:
+            with app.app_context():
+                try:
+                    started = time.monotonic()
+                    kept[place] = _Kept(started, version, compute())
+                finally:
+                    db.session.remove()
+        except Exception:  # noqa: BLE001 - the previous figures stay served; try again later
+            app.logger.exception("map figures: background refresh of %s failed", place[1:])
+        finally:
+            with _refresh_lock:
+                _refreshing.discard(key)
+
+    threading.Thread(target=refresh, name="map-figures-refresh", daemon=True).start()
+
+
+def wait_for_refreshes(timeout: float = 60) -> bool:
+    """Wait until no background refresh runs (for tests and scripts); False on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _refresh_lock:
+            if not _refreshing:
+                return True
+        time.sleep(0.01)
+    return False
+
+
+def _config_age(name: str, default: float) -> float:
+    return float(current_app.config.get(name, default))
+
+
+def _participants_min_age() -> float:
+    """``ROADMAP_MAP_PARTICIPANTS_MIN_AGE``; unset, 300 s (0 when the figures' minimum is 0)."""
+    configured = current_app.config.get("ROADMAP_MAP_PARTICIPANTS_MIN_AGE")
+    if configured is not None:
+        return float(configured)
+    return PARTICIPANTS_MIN_AGE if _config_age("ROADMAP_MAP_FIGURES_MIN_AGE", 10) > 0 else 0.0
+
+
+def _counts_by_commune(consultation_id: int) -> dict[int, dict]:
     rows = db.session.execute(
         select(Proposal.commune_id, func.count(Proposal.id),
                func.coalesce(func.sum(Proposal.supports_count), 0))
-        .where(*public).group_by(Proposal.commune_id))
-    for commune_id, proposals, supports in rows:
-        figures[commune_id] = {"proposals": proposals, "supports": int(supports),
-                               "participants": 0}
-    for commune_id, participants in _participants(public):
-        figures.setdefault(commune_id, {"proposals": 0, "supports": 0})
-        figures[commune_id]["participants"] = participants
-    return figures
+        .where(*_public(consultation_id)).group_by(Proposal.commune_id))
+    return {commune_id: {"proposals": proposals, "supports": int(supports)}
+            for commune_id, proposals, supports in rows}
+
+
+def _participants_by_commune(consultation_id: int) -> dict[int, int]:
+    return dict(_participants(_public(consultation_id)))
 
 
 def _participants(public) -> list[tuple[int, int]]:
-    people = union(
+    # UNION ALL then COUNT(DISTINCT) per commune: a third cheaper than deduplicating the
+    # million (commune, person) rows with UNION first, on SQLite and on PostgreSQL alike.
+    people = union_all(
         select(Proposal.commune_id, Proposal.author_id.label("user_id"))
         .where(*public, Proposal.origin == "online", Proposal.author_id.is_not(None)),
         select(Proposal.commune_id, Vote.user_id)
@@ -125,7 +251,8 @@ def _participants(public) -> list[tuple[int, int]]:
         .where(*public, Comment.author_id.is_not(None)),
     ).subquery()
     return list(db.session.execute(
-        select(people.c.commune_id, func.count()).group_by(people.c.commune_id)))
+        select(people.c.commune_id, func.count(people.c.user_id.distinct()))
+        .group_by(people.c.commune_id)))
 
 
 def latest_indicator(key: str) -> dict[int, float]:
@@ -143,35 +270,27 @@ def latest_indicator(key: str) -> dict[int, float]:
 
 def last_change(consultation_id: int):
     """When the consultation's proposals (and so their counters) last changed, or ``None``."""
-    return db.session.scalar(select(func.max(Proposal.updated_at))
-                             .where(Proposal.consultation_id == consultation_id))
+    return db.session.scalar(_LAST_CHANGE, {"consultation_id": consultation_id})
 
 
-def located_proposals(consultation_id: int, *, commune: str | None = None,
-                      axis: str | None = None, status: str = "published",
-                      bbox: BBox | None = None, limit: int = PROPOSALS_LIMIT) -> list:
-    """Rows (id, title, commune code, axis code, status, supports, comments, lon, lat) of
-    the public proposals with a point, newest first, at most ``limit + 1`` (to tell if capped).
+def located_points(consultation_id: int, status: str) -> tuple[list, dict, dict]:
+    """The public located proposals with ``status``, newest first, as rows (id, title,
+    commune id, axis id, supports, comments, lon, lat), with ``{commune id: code}`` and
+    ``{axis id: code}`` (the codes are looked up in Python: two small tables, no join).
     """
-    if status not in LISTED_STATUSES:
-        return []
-    query = (select(Proposal.id, Proposal.title, Commune.code, StrategicAxis.code,
-                    Proposal.status, Proposal.supports_count, Proposal.comments_count,
-                    Proposal.longitude, Proposal.latitude)
-             .join(Commune, Commune.id == Proposal.commune_id)
-             .outerjoin(StrategicAxis, StrategicAxis.id == Proposal.axis_id)
-             .where(Proposal.consultation_id == consultation_id, Proposal.status == status,
-                    Proposal.hidden_at.is_(None), Proposal.latitude.is_not(None),
-                    Proposal.longitude.is_not(None)))
-    if commune:
-        query = query.where(Commune.code == commune)
-    if axis:
-        query = query.where(StrategicAxis.code == axis)
-    if bbox is not None:
-        query = query.where(Proposal.longitude.between(bbox.west, bbox.east),
-                            Proposal.latitude.between(bbox.south, bbox.north))
-    query = query.order_by(Proposal.id.desc()).limit(limit + 1)
-    return list(db.session.execute(query))
+    communes = dict(db.session.execute(select(Commune.id, Commune.code)).all())
+    axes = dict(db.session.execute(select(StrategicAxis.id, StrategicAxis.code)
+                                   .where(StrategicAxis.consultation_id == consultation_id))
+                .all())
+    rows = db.session.execute(
+        select(Proposal.id, Proposal.title, Proposal.commune_id, Proposal.axis_id,
+               Proposal.supports_count, Proposal.comments_count, Proposal.longitude,
+               Proposal.latitude)
+        .where(Proposal.consultation_id == consultation_id, Proposal.status == status,
+               Proposal.hidden_at.is_(None), Proposal.latitude.is_not(None),
+               Proposal.longitude.is_not(None))
+        .order_by(Proposal.id.desc())).all()
+    return [row for row in rows if row[2] in communes], communes, axes
 
 
 def published_snapshot(consultation_id: int) -> tuple[list[dict], object] | None:

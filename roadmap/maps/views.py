@@ -1,5 +1,7 @@
 """Map pages and read-only GeoJSON layers (open data, cacheable with ETag and Last-Modified).
 
+The layers are kept in memory (see :mod:`roadmap.maps.points` and ``geojson.figures_layer``)
+and sent gzipped to clients that accept it (compressed once per layer, not per request).
 geopandas is never imported on these paths except by the printed maps (PNG), which import
 it lazily inside :mod:`roadmap.maps.static_maps`.
 """
@@ -21,10 +23,15 @@ PNG_MAX_AGE = 300
 
 
 def geojson_response(layer: Layer, max_age: int = 300):
-    """Answer with ``layer``, or 304 when the client's copy is current."""
-    response = make_response(layer.body)
+    """Answer with ``layer`` (gzipped if the client accepts it), or 304 when the client's
+    copy is current. The gzipped copy has its own ETag, as HTTP asks of another encoding."""
+    gzipped = request.accept_encodings["gzip"] > 0
+    response = make_response(layer.gzipped if gzipped else layer.body)
     response.mimetype = GEOJSON
-    response.set_etag(layer.etag)
+    response.vary.add("Accept-Encoding")
+    if gzipped:
+        response.content_encoding = "gzip"
+    response.set_etag(layer.etag + ("-gzip" if gzipped else ""))
     if layer.last_modified is not None:
         response.last_modified = layer.last_modified
     response.cache_control.public = True
@@ -44,10 +51,8 @@ def json_error(message: str, status: int):
 def _consultation_arg():
     """The ``?consultation=`` slug's consultation, the most recent one, or a 404 JSON error."""
     slug = request.args.get("consultation")
-    if not slug:
-        return queries.default_consultation(), None
-    consultation = consultation_by_slug(slug)
-    if consultation is None:
+    consultation = queries.layer_consultation(slug)
+    if consultation is None and slug:
         return None, json_error("unknown consultation", 404)
     return consultation, None
 

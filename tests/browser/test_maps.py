@@ -63,7 +63,9 @@ def test_commune_and_proposal_pages_show_their_maps(page: Page, live_server):
     commune_map = page.locator("[data-commune-map]")
     expect(commune_map).to_be_visible()
     expect(commune_map.locator("path").first).to_be_attached()
-    located = page.request.get(f"{live_server}/api/v1/proposals.geojson?consultation={SLUG}")
+    # With a visible area, features carry their title and URL (the whole prefecture: ids only).
+    located = page.request.get(f"{live_server}/api/v1/proposals.geojson?consultation={SLUG}"
+                               "&bbox=-8.5,31.3,-7.6,32.2")
     features = located.json()["features"]
     assert features, "the demo has located proposals"
     page.goto(live_server + features[0]["properties"]["url"] + "?lang=fr")

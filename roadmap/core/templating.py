@@ -6,6 +6,7 @@ from functools import lru_cache
 from babel import numbers
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_percent
+from markupsafe import Markup, escape
 
 from roadmap.core.fragments import init_fragment_cache
 from roadmap.core.htmx import dom_id
@@ -30,6 +31,7 @@ def register_template_helpers(app: Flask) -> None:
             "tile_url": current_app.config.get("ROADMAP_TILE_URL"),
             "dom_id": dom_id,
             "localized": localized,
+            "paragraphs": paragraphs,
         }
 
     app.jinja_env.filters.update(
@@ -46,3 +48,11 @@ def formatted_number(value, fmt, locale) -> str:
     """``value`` written for ``locale`` (Babel's format_decimal, remembered: lists write the
     same few counters again and again)."""
     return numbers.format_decimal(value, fmt, locale=locale)
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text with line breaks, escaped: blank lines make paragraphs, single breaks <br>."""
+    blocks = [block.strip("\n") for block in (text or "").split("\n\n") if block.strip()]
+    return Markup("").join(
+        Markup("<p>") + Markup("<br>").join(escape(line) for line in block.split("\n"))
+        + Markup("</p>") for block in blocks)

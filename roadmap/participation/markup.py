@@ -7,17 +7,9 @@ rest of a like button.
 from __future__ import annotations
 
 from flask import request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from roadmap.core.fragments import csrf_token
-
-
-def paragraphs(text: str | None) -> Markup:
-    """Plain text with line breaks, escaped: blank lines make paragraphs, single breaks <br>."""
-    blocks = [block for block in (text or "").split("\n\n") if block.strip()]
-    return Markup("").join(
-        Markup("<p>") + Markup("<br>").join(escape(line) for line in block.split("\n"))
-        + Markup("</p>") for block in blocks)
 
 
 def back_field(next_url: str | None = None) -> Markup:
@@ -31,4 +23,4 @@ def csrf_field() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token())
 
 
-TEMPLATE_MARKUP = {"paragraphs": paragraphs, "back_field": back_field, "csrf_field": csrf_field}
+TEMPLATE_MARKUP = {"back_field": back_field, "csrf_field": csrf_field}

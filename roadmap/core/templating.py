@@ -52,7 +52,8 @@ def formatted_number(value, fmt, locale) -> str:
 
 def paragraphs(text: str | None) -> Markup:
     """Plain text with line breaks, escaped: blank lines make paragraphs, single breaks <br>."""
-    blocks = [block.strip("\n") for block in (text or "").split("\n\n") if block.strip()]
+    text = (text or "").replace("\r\n", "\n")
+    blocks = [block.strip("\n") for block in text.split("\n\n") if block.strip()]
     return Markup("").join(
         Markup("<p>") + Markup("<br>").join(escape(line) for line in block.split("\n"))
         + Markup("</p>") for block in blocks)

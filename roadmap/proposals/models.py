@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index,
-                        Integer, String, Text)
+                        Integer, String, Text, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.core.models import UTCDateTime, utcnow
@@ -16,6 +16,9 @@ from roadmap.extensions import db
 STATUSES = ("pending", "published", "withdrawn", "rejected")
 ORIGINS = ("online", "workshop")
 SDG_GOALS = tuple(range(1, 18))
+
+
+LISTED_ONLY = text("hidden_at IS NULL AND merged_into_id IS NULL")
 
 
 class Proposal(db.Model):
@@ -40,6 +43,12 @@ class Proposal(db.Model):
               "created_at", "id"),
         Index("ix_proposal_point", "consultation_id", "latitude", "longitude"),
         Index("ix_proposal_changed", "consultation_id", "updated_at"),
+        # Listed proposals only (what every list shows): the random order and the counts read
+        # this index alone instead of the wide rows.
+        Index("ix_proposal_listed", "consultation_id", "status", "id",
+              sqlite_where=LISTED_ONLY, postgresql_where=LISTED_ONLY),
+        Index("ix_proposal_listed_commune", "consultation_id", "commune_id", "status", "id",
+              sqlite_where=LISTED_ONLY, postgresql_where=LISTED_ONLY),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

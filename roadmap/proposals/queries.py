@@ -218,17 +218,21 @@ def filtered_proposals(consultation, filters: ProposalFilters, sort: str = DEFAU
                        seed: int = 0, page: int = 1, per_page: int = PER_PAGE) -> ProposalPage:
     """One page of the consultation's listed proposals matching ``filters``, in ``sort`` order.
 
-    Two statements whatever the page size: the count, and the page with its communes, axes
-    and workshops joined. Pending, rejected and hidden proposals are never listed.
+    Three statements whatever the page size: the count, the page's ids in order (from the
+    listed proposals' indexes alone), and those proposals with their communes, axes and
+    workshops joined. Pending, rejected and hidden proposals are never listed.
     """
     query = _filtered(consultation, filters)
-    total = db.session.scalar(select(func.count()).select_from(
-        query.with_only_columns(Proposal.id).subquery()))
+    ids = query.with_only_columns(Proposal.id)
+    total = db.session.scalar(select(func.count()).select_from(ids.subquery()))
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    items = list(db.session.scalars(
-        query.options(*_card_options()).order_by(*_ordering(sort, seed))
-        .limit(per_page).offset((page - 1) * per_page)).unique())
+    wanted = list(db.session.scalars(ids.order_by(*_ordering(sort, seed))
+                                      .limit(per_page).offset((page - 1) * per_page)))
+    loaded = {proposal.id: proposal for proposal in db.session.scalars(
+        select(Proposal).options(*_card_options()).where(Proposal.id.in_(wanted))).unique()
+        } if wanted else {}
+    items = [loaded[proposal_id] for proposal_id in wanted]
     return ProposalPage(items=items, total=total, page=page, per_page=per_page,
                         terms=search_terms(filters.q))
 

@@ -71,6 +71,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--exports-only", action="store_true",
                         help="time the exports and add them to today's result files")
+    parser.add_argument("--requests-only", action="store_true",
+                        help="only the HTTP scenarios (no consolidation, no exports)")
     parser.add_argument("--quick", action="store_true",
                         help="tiny data, 3 s per scenario: checks that the bench works")
     args = parser.parse_args(argv)
@@ -559,8 +561,9 @@ def run(args) -> dict:
     finally:
         server.stop()
     results.setdefault("votes_check", {}).update(counters_after(app))
-    results["consolidation"] = time_consolidation(app, facts)
-    results["exports"] = time_exports(url, facts["slug"])
+    if not args.requests_only:
+        results["consolidation"] = time_consolidation(app, facts)
+        results["exports"] = time_exports(url, facts["slug"])
     with app.app_context():
         from roadmap.extensions import db
 

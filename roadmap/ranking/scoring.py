@@ -75,9 +75,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from fractions import Fraction
@@ -164,6 +163,8 @@ def wilson_lower_bound(successes: int, trials: int, z: float = Z_95) -> float:
         return 0.0
     if not 0 <= successes <= trials:
         raise ValueError("successes must be between 0 and trials")
+    if successes == 0:  # exactly 0 (the formula's rounding errors left e.g. 3e-18 for n = 69)
+        return 0.0
     p, n, z2 = successes / trials, trials, z * z
     centre = p + z2 / (2 * n)
     margin = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
@@ -255,8 +256,14 @@ def _mes_rounds(costs: Mapping[int, int], approvals: Mapping[int, frozenset[int]
     common). Budgets only fall, so a
     price never drops: the last price computed is a lower bound (lazy evaluation) and an
     unaffordable project stays unaffordable.
+
+    While none of a project's supporters has paid for anything, they all hold ``per_voter``:
+    its payment then depends only on its number of supporters and its cost, and is computed
+    once per such pair (the first round prices every project).
     """
-    budget = {voter: per_voter for voter in voters}
+    budget = dict.fromkeys(voters, per_voter)
+    paid: set[int] = set()  # the voters who paid for a project (their budget may have fallen)
+    untouched: dict[tuple[int, int], float | None] = {}
     bound: dict[int, float] = {pid: 0.0 for pid in costs}
     chosen: list[int] = []
     while bound:
@@ -265,8 +272,16 @@ def _mes_rounds(costs: Mapping[int, int], approvals: Mapping[int, frozenset[int]
             if best is not None and bound[pid] > best[0] * (1 + EPSILON):
                 break
             cost = costs[pid]
-            t = 0.0 if cost == 0 else _max_payment(
-                [budget[v] for v in approvals.get(pid, ())], float(cost))
+            supporters = approvals.get(pid, ())
+            if cost == 0:
+                t = 0.0
+            elif paid.isdisjoint(supporters):
+                key = (len(supporters), cost)
+                if key not in untouched:
+                    untouched[key] = _max_payment([per_voter] * len(supporters), float(cost))
+                t = untouched[key]
+            else:
+                t = _max_payment([budget[v] for v in supporters], float(cost))
             if t is None:
                 del bound[pid]
                 continue
@@ -277,8 +292,11 @@ def _mes_rounds(costs: Mapping[int, int], approvals: Mapping[int, frozenset[int]
         if best is None:
             return chosen
         _rho, pid, t = best
-        for voter in approvals.get(pid, ()):
-            budget[voter] = max(0.0, budget[voter] - min(budget[voter], t))
+        supporters = approvals.get(pid, ())
+        for voter in supporters:  # max(0, budget - min(budget, t)), without the calls
+            held = budget[voter]
+            budget[voter] = held - t if t < held else 0.0
+        paid.update(supporters)
         del bound[pid]
         chosen.append(pid)
     return chosen
@@ -357,35 +375,44 @@ def support_evidence(proposal: ProposalInput, participants: int,
     if proposal.workshop_hands is not None:
         hands = proposal.workshop_hands
         hands_wilson = wilson_lower_bound(hands, participants + hands)
-        workshop = {"hands": hands, "trials": participants + hands,
-                    "wilson_lower": _r(hands_wilson), "score": _r(100 * hands_wilson),
-                    "weight": _r(workshop_weight)}
+        workshop = {"hands": hands, "score": _r(100 * hands_wilson),
+                    "trials": participants + hands, "weight": _r(workshop_weight),
+                    "wilson_lower": _r(hands_wilson)}
         score = (online + workshop_weight * 100 * hands_wilson) / (1 + workshop_weight)
-    support = {"supporters": supporters, "participants": participants, "trials": trials,
-               "rate": _r(supporters / trials if trials else 0.0),
-               "wilson_lower": _r(wilson), "online_score": _r(online), "score": _r(score)}
+    support = {"online_score": _r(online), "participants": participants,
+               "rate": _r(supporters / trials if trials else 0.0), "score": _r(score),
+               "supporters": supporters, "trials": trials, "wilson_lower": _r(wilson)}
     return support, workshop
 
 
 def _criterion(scores: Mapping[int, int], weight: int) -> dict:
     """One criterion's median (1-5), its 0-100 score, the spread and the weight."""
+    if not scores:
+        return {"evaluators": 0, "flagged": False, "max": None, "median": None, "min": None,
+                "score": None, "spread": None, "weight": weight}
     values = sorted(scores.values())
     if any(not 1 <= value <= 5 for value in values):
         raise ValueError("evaluation scores run from 1 to 5")
-    if not values:
-        return {"median": None, "score": None, "min": None, "max": None, "spread": None,
-                "evaluators": 0, "weight": weight, "flagged": False}
-    median = statistics.median(values)
+    middle = len(values) // 2  # statistics.median, without its overhead
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
     spread = values[-1] - values[0]
-    return {"median": _r(median), "score": _r((median - 1) * 25), "min": values[0],
-            "max": values[-1], "spread": spread, "evaluators": len(values), "weight": weight,
-            "flagged": spread > DISAGREEMENT}
+    return {"evaluators": len(values), "flagged": spread > DISAGREEMENT, "max": values[-1],
+            "median": _r(median), "min": values[0], "score": _r((median - 1) * 25),
+            "spread": spread, "weight": weight}
 
 
 def official_score(proposal: ProposalInput, weights: Mapping[str, int]) -> dict:
     """The official score (0-100 or None) from the criteria medians and weights, JSON-ready."""
-    criteria = {code: _criterion(proposal.scores.get(code, {}), weights[code])
-                for code in sorted(weights)}
+    return _official(proposal.scores, weights, sorted(weights))
+
+
+def _official(scores: Mapping[str, Mapping[int, int]], weights: Mapping[str, int],
+              codes: Sequence[str]) -> dict:
+    """:func:`official_score` with the criteria codes already sorted (once per run)."""
+    criteria = {code: _criterion(scores.get(code, {}), weights[code]) for code in codes}
+    if not scores:  # nobody scored this proposal: what the general case gives, sooner
+        return {"criteria": criteria, "evaluated": False, "flagged": False,
+                "flagged_criteria": [], "score": None}
     scored = {code: c for code, c in criteria.items() if c["score"] is not None}
     total = sum(c["weight"] for c in scored.values())
     if not scored:
@@ -395,8 +422,8 @@ def official_score(proposal: ProposalInput, weights: Mapping[str, int]) -> dict:
     else:
         score = sum(c["score"] * c["weight"] for c in scored.values()) / total
     flagged = sorted(code for code, c in criteria.items() if c["flagged"])
-    return {"criteria": criteria, "score": _r(score), "evaluated": bool(scored),
-            "flagged": bool(flagged), "flagged_criteria": flagged}
+    return {"criteria": criteria, "evaluated": bool(scored), "flagged": bool(flagged),
+            "flagged_criteria": flagged, "score": _r(score)}
 
 
 def _combine(scored: Sequence[tuple[str, float]], weights: Mapping[str, int]) -> float | None:
@@ -425,17 +452,28 @@ def _priorities(proposals: Sequence[ProposalInput], supports: Mapping[int, float
 
 # --- ordering --------------------------------------------------------------------------------
 
-def _ranker(proposals: Sequence[ProposalInput], seed: str):
-    """A sort key factory: priority desc, earlier submission, lottery ticket, id."""
-    tie = {p.id: (_instant(p.submitted_at), lottery_ticket(seed, p.id), p.id) for p in proposals}
+def _ranker(proposals: Sequence[ProposalInput], instants: Mapping[int, datetime],
+            tickets: Mapping[int, str]):
+    """An ordering function ``order(ids, priorities)``: priority desc, earlier submission,
+    lottery ticket, id.
 
-    def key(priorities: Mapping[int, float]):
-        return lambda pid: (-priorities[pid],) + tie[pid]
-    return key
+    The tie-break order (submission, ticket, id) is computed once; each ordering is then a
+    stable sort on the priority alone (``reverse=True`` keeps equal priorities in tie-break
+    order), which gives the same order as sorting on the whole key.
+    """
+    # Stable sorts from the least significant key: the order of (instant, ticket, id).
+    tie = sorted(sorted(sorted(p.id for p in proposals), key=tickets.__getitem__),
+                 key=instants.__getitem__)
+    position = {pid: index for index, pid in enumerate(tie)}
+
+    def order(ids: Iterable[int], priorities: Mapping[int, float]) -> list[int]:
+        return sorted(sorted(ids, key=position.__getitem__), key=priorities.__getitem__,
+                      reverse=True)
+    return order
 
 
 def _tie_breaks(axis_ids: Sequence[int], priorities: Mapping[int, float],
-                by_id: Mapping[int, ProposalInput]) -> dict[int, str | None]:
+                instants: Mapping[int, datetime]) -> dict[int, str | None]:
     """How each proposal's place among equal priorities was decided (or None: no tie).
 
     Linear in the number of proposals: proposals are grouped by priority first.
@@ -445,12 +483,12 @@ def _tie_breaks(axis_ids: Sequence[int], priorities: Mapping[int, float],
         groups.setdefault(priorities[pid], []).append(pid)
     result: dict[int, str | None] = {}
     for members in groups.values():
-        instants = {pid: _instant(by_id[pid].submitted_at) for pid in members}
-        moments = Counter(instants.values())
+        if len(members) == 1:
+            result[members[0]] = None
+            continue
+        moments = Counter(instants[pid] for pid in members)
         for pid in members:
-            if len(members) == 1:
-                result[pid] = None
-            elif moments[instants[pid]] > 1:
+            if moments[instants[pid]] > 1:
                 result[pid] = "lottery"
             else:
                 result[pid] = "earlier_submission"
@@ -495,8 +533,8 @@ def allocate_axis(by_commune: Mapping[str, Sequence[int]], communes: Mapping[str
 def _displacements(selected: Sequence[int], ordered: Sequence[int]) -> dict[int, int]:
     """{intruder: displaced}: selected ids outside the top-k paired with top-k ids left out."""
     top = ordered[:len(selected)]
-    chosen = set(selected)
-    intruders = [pid for pid in ordered if pid in chosen and pid not in top]
+    chosen, in_top = set(selected), set(top)
+    intruders = [pid for pid in ordered if pid in chosen and pid not in in_top]
     left_out = [pid for pid in top if pid not in chosen]
     return dict(zip(intruders, left_out))
 
@@ -504,33 +542,36 @@ def _displacements(selected: Sequence[int], ordered: Sequence[int]) -> dict[int,
 # --- the run ---------------------------------------------------------------------------------
 
 def _score_entries(communes: Mapping[str, CommuneInput], proposals: Sequence[ProposalInput],
-                   params: Parameters) -> dict[int, dict]:
+                   params: Parameters, tickets: Mapping[int, str]) -> dict[int, dict]:
     """Each proposal's explanation before selection: support, workshop, official, priority."""
     entries = {}
+    codes = sorted(params.criteria_weights)
     for p in proposals:
         participants = communes[p.commune].participants if p.commune in communes else 0
         support, workshop = support_evidence(p, participants, params.workshop_weight)
-        official = official_score(p, params.criteria_weights)
+        official = _official(p.scores, params.criteria_weights, codes)
         flags = (["evaluator_disagreement"] if official["flagged"] else []) + \
             ([] if official["evaluated"] else ["not_evaluated"])
-        entries[p.id] = {
-            "id": p.id, "commune": p.commune, "axis": p.axis, "submitted_at": p.submitted_at,
-            "cost": p.cost, "eligible": p.eligible, "ineligible_reason": p.ineligible_reason,
-            "support": support, "workshop": workshop, "official": official, "flags": flags,
+        entries[p.id] = {  # keys in sorted order: the canonical JSON then sorts nothing
+            "axis": p.axis, "axis_rank": None, "commune": p.commune, "cost": p.cost,
+            "displaced": None, "displaced_by": None, "eligible": p.eligible,
+            "entered_through": None, "flags": flags, "id": p.id,
+            "ineligible_reason": p.ineligible_reason, "lottery": tickets[p.id],
+            "official": official,
             "priority": priority_of(support["score"], official["score"], params.support_weight),
-            "lottery": lottery_ticket(params.seed, p.id), "selected": False,
-            "axis_rank": None, "priority_rank": None, "entered_through": None,
-            "displaced": None, "displaced_by": None, "rank_range": None, "tie_break": None}
+            "priority_rank": None, "rank_range": None, "selected": False,
+            "submitted_at": p.submitted_at, "support": support, "tie_break": None,
+            "workshop": workshop}
     return entries
 
 
 def _axis_orders(eligible: Sequence[ProposalInput], priorities: Mapping[int, float],
-                 key) -> dict[str, list[int]]:
+                 order) -> dict[str, list[int]]:
     """{axis: its eligible proposal ids in priority order (ties broken)}."""
     axes: dict[str, list[int]] = {}
     for p in eligible:
         axes.setdefault(p.axis, []).append(p.id)
-    return {axis: sorted(ids, key=key(priorities)) for axis, ids in sorted(axes.items())}
+    return {axis: order(ids, priorities) for axis, ids in sorted(axes.items())}
 
 
 def _slot_selection(orders: Mapping[str, list[int]], by_id: Mapping[int, ProposalInput],
@@ -568,28 +609,51 @@ def _budget_selection(eligible: Sequence[ProposalInput], order: Sequence[int],
 
 
 def _rank_ranges(eligible: Sequence[ProposalInput], entries: Mapping[int, dict],
-                 params: Parameters, key) -> dict[int, list[int]]:
-    """[best, worst] axis priority rank of each eligible proposal over the weight moves."""
+                 params: Parameters, order) -> dict[int, list[int]]:
+    """[best, worst] axis priority rank of each eligible proposal over the weight moves.
+
+    Moving one criterion's weight only moves the priority of the proposals scored on that
+    criterion (the others keep their baseline priority, to the bit), so each weighting
+    recomputes those proposals alone and re-ranks only the axes they are on; a weighting equal
+    to the baseline (a weight of 0 moved down) changes nothing.
+    """
     supports = {p.id: entries[p.id]["support"]["score"] for p in eligible}
     baseline = {p.id: entries[p.id]["priority"] for p in eligible}
     # The criteria's 0-100 scores do not depend on the weights: take them from the baseline
     # and only recombine them (the same arithmetic as official_score, in the same order).
-    criteria = {p.id: [(code, c["score"]) for code, c in entries[p.id]["official"]["criteria"]
-                       .items() if c["score"] is not None] for p in eligible}
-    variants = [baseline]
-    for code in sorted(params.criteria_weights):
+    criteria: dict[int, list[tuple[str, float]]] = {}
+    scored_on: dict[str, list[int]] = {}
+    for p in eligible:
+        scored = [(code, c["score"]) for code, c in entries[p.id]["official"]["criteria"]
+                  .items() if c["score"] is not None]
+        if scored:
+            criteria[p.id] = scored
+            for code, _score in scored:
+                scored_on.setdefault(code, []).append(p.id)
+    orders = _axis_orders(eligible, baseline, order)
+    lows = {axis: list(range(1, len(ids) + 1)) for axis, ids in orders.items()}
+    highs = {axis: list(ranks) for axis, ranks in lows.items()}
+    weights = params.criteria_weights
+    for code in sorted(weights):
+        moving = scored_on.get(code, [])
+        axes = sorted({entries[pid]["axis"] for pid in moving})
         for delta in (WEIGHT_STEP, -WEIGHT_STEP):
-            moved = dict(params.criteria_weights)
+            moved = dict(weights)
             moved[code] = max(0, moved[code] + delta)
-            variants.append({pid: priority_of(supports[pid], _combine(criteria[pid], moved),
-                                              params.support_weight) for pid in supports})
-    ranges: dict[int, list[int]] = {}
-    for priorities in variants:
-        for ids in _axis_orders(eligible, priorities, key).values():
-            for rank, pid in enumerate(ids, start=1):
-                low, high = ranges.get(pid, [rank, rank])
-                ranges[pid] = [min(low, rank), max(high, rank)]
-    return ranges
+            if not moving or moved[code] == weights[code]:
+                continue
+            priorities = dict(baseline)
+            for pid in moving:
+                priorities[pid] = priority_of(supports[pid], _combine(criteria[pid], moved),
+                                              params.support_weight)
+            for axis in axes:
+                ids = orders[axis]
+                rank_of = dict(zip(order(ids, priorities), range(1, len(ids) + 1)))
+                ranks = list(map(rank_of.__getitem__, ids))
+                lows[axis] = list(map(min, lows[axis], ranks))
+                highs[axis] = list(map(max, highs[axis], ranks))
+    return {pid: [low, high] for axis, ids in orders.items()
+            for pid, low, high in zip(ids, lows[axis], highs[axis])}
 
 
 def _shares(communes: Mapping[str, CommuneInput], entries: Mapping[int, dict]) -> dict:
@@ -613,7 +677,7 @@ def _shares(communes: Mapping[str, CommuneInput], entries: Mapping[int, dict]) -
 
 def _finish_axis(axis_out: dict, ids: Sequence[int], entered: Mapping[int, str],
                  entries: Mapping[int, dict], by_id: Mapping[int, ProposalInput],
-                 budget_mode: bool) -> None:
+                 instants: Mapping[int, datetime], budget_mode: bool) -> None:
     """Fill the axis's selection and its proposals' ranks, entries, displacements, ties.
 
     With a budget only proposals with a cost can be displaced (the others could not be funded).
@@ -629,7 +693,7 @@ def _finish_axis(axis_out: dict, ids: Sequence[int], entered: Mapping[int, str],
     for intruder, displaced in _displacements(selected, candidates).items():
         entries[intruder]["displaced"] = displaced
         entries[displaced]["displaced_by"] = intruder
-    for pid, how in _tie_breaks(ids, priorities, by_id).items():
+    for pid, how in _tie_breaks(ids, priorities, instants).items():
         entries[pid]["tie_break"] = how
 
 
@@ -641,19 +705,21 @@ def consolidate(communes: Sequence[CommuneInput], proposals: Sequence[ProposalIn
     if len(by_code) != len(communes) or len(by_id) != len(proposals):
         raise ValueError("duplicate commune codes or proposal ids")
     ordered = list(by_id.values())
-    entries = _score_entries(by_code, ordered, params)
+    tickets = {p.id: lottery_ticket(params.seed, p.id) for p in ordered}
+    instants = {p.id: _instant(p.submitted_at) for p in ordered}
+    entries = _score_entries(by_code, ordered, params, tickets)
     eligible = [p for p in ordered if p.eligible]
-    key = _ranker(ordered, params.seed)
+    order = _ranker(ordered, instants, tickets)
     priorities = {p.id: entries[p.id]["priority"] for p in eligible}
-    orders = _axis_orders(eligible, priorities, key)
+    orders = _axis_orders(eligible, priorities, order)
     axes, entered = _slot_selection(orders, by_id, by_code, params.slots_per_axis)
     budget = None
     if params.budget is not None:
-        everyone = sorted(priorities, key=key(priorities))
+        everyone = order(priorities, priorities)
         budget, entered = _budget_selection(eligible, everyone, params.budget)
     for axis, ids in orders.items():
-        _finish_axis(axes[axis], ids, entered, entries, by_id, budget is not None)
-    for pid, bounds in _rank_ranges(eligible, entries, params, key).items():
+        _finish_axis(axes[axis], ids, entered, entries, by_id, instants, budget is not None)
+    for pid, bounds in _rank_ranges(eligible, entries, params, order).items():
         entries[pid]["rank_range"] = bounds
     return {"method_version": METHOD_VERSION, "inputs_hash": inputs_hash(communes, proposals,
                                                                          params),
@@ -667,8 +733,9 @@ def consolidate(communes: Sequence[CommuneInput], proposals: Sequence[ProposalIn
 
 def canonical_json(result: dict) -> str:
     """The byte-stable JSON text of a result (or of any JSON-ready value)."""
+    # A result is a tree (no value is reached twice): the circular-reference check is skipped.
     return json.dumps(result, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+                      allow_nan=False, check_circular=False)
 
 
 def canonical_inputs(communes: Sequence[CommuneInput], proposals: Sequence[ProposalInput],
@@ -679,13 +746,13 @@ def canonical_inputs(communes: Sequence[CommuneInput], proposals: Sequence[Propo
                       "participants": c.participants,
                       "need": {axis: _r(c.need[axis]) for axis in sorted(c.need)}}
                      for c in sorted(communes, key=lambda c: c.code)],
-        "proposals": [{"id": p.id, "commune": p.commune, "axis": p.axis,
+        "proposals": [{"axis": p.axis, "commune": p.commune, "cost": p.cost,
+                       "eligible": p.eligible, "id": p.id,
+                       "ineligible_reason": p.ineligible_reason,
+                       "scores": {code: {str(e): score for e, score in by.items()}
+                                  for code, by in p.scores.items()},
                        "submitted_at": p.submitted_at, "supporters": sorted(p.supporters),
-                       "workshop_hands": p.workshop_hands, "cost": p.cost,
-                       "scores": {code: {str(e): p.scores[code][e]
-                                         for e in sorted(p.scores[code])}
-                                  for code in sorted(p.scores)},
-                       "eligible": p.eligible, "ineligible_reason": p.ineligible_reason}
+                       "workshop_hands": p.workshop_hands}
                       for p in sorted(proposals, key=lambda p: p.id)],
         "parameters": params.as_dict(), "method_version": METHOD_VERSION}
 

@@ -70,7 +70,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--exports-only", action="store_true",
-                        help="time the exports and add them to today's result files")
+                        help="time the consolidation and the exports and add them to today's "
+                             "result files")
     parser.add_argument("--requests-only", action="store_true",
                         help="only the HTTP scenarios (no consolidation, no exports)")
     parser.add_argument("--quick", action="store_true",
@@ -617,12 +618,15 @@ def main(argv=None) -> None:
 
 
 def exports_only(args) -> None:
-    """Time the exports alone and add them to today's result files for this db and size."""
+    """Time the consolidation and the exports and add them to today's result files."""
     from bench.report import write_report
 
     url = database_url(args)
     stem = f"{datetime.now(timezone.utc).date().isoformat()}-{args.db}-{args.size}"
     results = json.loads((RESULTS / f"{stem}.json").read_text())
+    app = generate.prepare(url)
+    results["consolidation"] = time_consolidation(app, results["facts"])
+    print("  consolidation:", json.dumps(results["consolidation"]), flush=True)
     results["exports"] = time_exports(url, generate.SLUG)
     paths = write_report(results, RESULTS)
     print("Wrote", *[str(p.relative_to(ROOT)) for p in paths])

@@ -372,7 +372,60 @@ def generate(app, size: str, seed: int, echo=print) -> dict:
         analyze(engine)
         written.update(heavy_proposal=heavy, seconds=round(time.perf_counter() - clock, 1))
         echo(f"  done in {written['seconds']} s (heavy proposal {heavy})")
+    written["roadmap_version"] = publish_bench_roadmap(app, echo)
     return written
+
+
+ROADMAP_CHANGELOG = {"ar": "النسخة الأولى من خارطة الطريق (اصطناعي).",
+                     "fr": "Première version de la feuille de route (synthetic).",
+                     "en": "First version of the roadmap (synthetic)."}
+
+
+def publish_bench_roadmap(app, echo=print) -> int | None:
+    """Consolidate the bench consultation and publish version 1 of its roadmap, once.
+
+    Stores one consolidation run (default criteria and parameters, published seed "bench"; no
+    evaluations, so the priority is the support score), drafts the roadmap from it (its items
+    are ``is_demo`` like the proposals they come from) and publishes it with a "(synthetic)"
+    change log, as the command line (no acting user). Does nothing when there is no bench
+    consultation or its roadmap is published already, so it also completes data generated
+    before it existed::
+
+        .venv/bin/python -c "from bench.generate import prepare, publish_bench_roadmap; \\
+            publish_bench_roadmap(prepare('sqlite:////work/main/instance/bench-stress.sqlite3'))"
+
+    Snapshots before consolidation and publication are turned off while it runs (they would
+    copy the whole database). Returns the published version's number, or ``None``.
+    """
+    from roadmap.consultations.models import Consultation
+    from roadmap.extensions import db
+    from roadmap.ranking import services as ranking
+    from roadmap.roadmaps import services as roadmaps
+    from roadmap.roadmaps.queries import roadmap_of
+
+    with app.app_context():
+        consultation = db.session.get(Consultation, existing_consultation_id(db) or 0)
+        roadmap = roadmap_of(consultation) if consultation is not None else None
+        if consultation is None or (roadmap is not None and roadmap.published is not None):
+            echo("No bench consultation, or its roadmap is published already: nothing to do.")
+            return None
+        snapshots = app.config.get("ROADMAP_SNAPSHOTS")
+        app.config["ROADMAP_SNAPSHOTS"] = False
+        try:
+            clock = time.perf_counter()
+            ranking.ensure_criteria(consultation)
+            run, _result = ranking.run_consolidation(
+                consultation, None, ranking.parameters_for(consultation, seed=SLUG),
+                label="Bench run (synthetic)")
+            echo(f"  consolidation run {run.id}  {time.perf_counter() - clock:6.1f} s")
+            roadmap = roadmaps.draft_from_run(consultation, run, None)
+            version = roadmaps.publish(roadmap, None, ROADMAP_CHANGELOG)
+            db.session.commit()
+            echo(f"  roadmap v{version.number} published ({len(roadmap.items)} items)  "
+                 f"{time.perf_counter() - clock:6.1f} s")
+            return version.number
+        finally:
+            app.config["ROADMAP_SNAPSHOTS"] = snapshots
 
 
 def main(argv=None) -> None:

@@ -1,17 +1,18 @@
 """Geodata of a consultation: public proposals (points), communes (polygons) and the published
 roadmap's items (their own area, or the union of their communes), as GeoJSON and GeoPackage.
 
-geopandas is imported inside :func:`geopackage_bytes` only (it is slow to import).
+The GeoPackage is written with sqlite3 (:mod:`roadmap.exports.gpkg`), not GDAL and geopandas.
 """
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import select
 
+from roadmap.consultations.models import StrategicAxis
 from roadmap.extensions import db
 from roadmap.proposals.models import Proposal
 from roadmap.territory.models import Commune
@@ -23,19 +24,41 @@ def _feature(geometry: dict | None, properties: dict) -> dict:
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
-def proposals_features(consultation) -> list[dict]:
+# The properties of a proposal's feature, in order.
+PROPOSAL_FIELDS = ("id", "title", "commune", "axis", "status", "origin",
+                   "author_stakeholder_type", "workshop_id", "supports", "comments",
+                   "estimated_cost_mad", "is_demo", "created_at")
+
+
+def _proposal_rows(consultation) -> Iterator[tuple]:
+    """``(longitude, latitude, *PROPOSAL_FIELDS)`` of the public proposals with a location,
+    read from the database as they are used (one Core select, no ORM object per proposal)."""
+    proposal, commune, axis = Proposal.__table__, Commune.__table__, StrategicAxis.__table__
+    query = (select(proposal.c.longitude, proposal.c.latitude, proposal.c.id, proposal.c.title,
+                    commune.c.code, axis.c.code, proposal.c.status, proposal.c.origin,
+                    proposal.c.author_stakeholder_type, proposal.c.workshop_id,
+                    proposal.c.supports_count, proposal.c.comments_count,
+                    proposal.c.estimated_cost_mad, proposal.c.is_demo, proposal.c.created_at)
+             .select_from(proposal).join(commune, commune.c.id == proposal.c.commune_id)
+             .outerjoin(axis, axis.c.id == proposal.c.axis_id)
+             .where(proposal.c.consultation_id == consultation.id,
+                    proposal.c.status == "published", proposal.c.hidden_at.is_(None),
+                    proposal.c.latitude.is_not(None), proposal.c.longitude.is_not(None))
+             .order_by(proposal.c.id))
+    result = db.session.execute(query, execution_options={"yield_per": 5_000})
+    try:
+        for row in result:
+            *values, created_at = row
+            yield (*values, created_at.isoformat())
+    finally:
+        result.close()
+
+
+def proposals_features(consultation) -> Iterator[dict]:
     """Public proposals with a location, as GeoJSON point features (no author data)."""
-    rows = db.session.scalars(select(Proposal).where(
-        Proposal.consultation_id == consultation.id, Proposal.status == "published",
-        Proposal.hidden_at.is_(None), Proposal.latitude.is_not(None),
-        Proposal.longitude.is_not(None)).order_by(Proposal.id))
-    return [_feature({"type": "Point", "coordinates": [p.longitude, p.latitude]}, {
-        "id": p.id, "title": p.title, "commune": p.commune.code,
-        "axis": p.axis.code if p.axis else None, "status": p.status, "origin": p.origin,
-        "author_stakeholder_type": p.author_stakeholder_type, "workshop_id": p.workshop_id,
-        "supports": p.supports_count, "comments": p.comments_count,
-        "estimated_cost_mad": p.estimated_cost_mad, "is_demo": p.is_demo,
-        "created_at": p.created_at.isoformat()}) for p in rows]
+    for longitude, latitude, *values in _proposal_rows(consultation):
+        yield _feature({"type": "Point", "coordinates": [longitude, latitude]},
+                       dict(zip(PROPOSAL_FIELDS, values)))
 
 
 def communes_features(consultation) -> list[dict]:
@@ -70,27 +93,30 @@ FEATURES: dict[str, Callable] = {"proposals": proposals_features, "communes": co
 
 
 def geojson_bytes(consultation, layer: str) -> bytes:
-    """One layer as a GeoJSON FeatureCollection (EPSG:4326), UTF-8."""
-    collection = {"type": "FeatureCollection", "name": layer,
-                  "features": FEATURES[layer](consultation)}
-    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
+    """One layer as a GeoJSON FeatureCollection (EPSG:4326), UTF-8: the bytes of
+    ``json.dumps({"type", "name", "features"}, ensure_ascii=False)``, one feature at a time."""
+    features = ", ".join(json.dumps(feature, ensure_ascii=False)
+                         for feature in FEATURES[layer](consultation))
+    head = json.dumps({"type": "FeatureCollection", "name": layer}, ensure_ascii=False)
+    return f'{head[:-1]}, "features": [{features}]}}'.encode("utf-8")
 
 
 def geopackage_bytes(consultation, progress: Callable[[float], None] | None = None) -> bytes:
-    """The three layers in one GeoPackage (layers without features are left out)."""
-    import geopandas
+    """The three layers in one GeoPackage (layers without features are left out), written by
+    :mod:`roadmap.exports.gpkg`."""
+    from roadmap.exports.gpkg import write_geopackage
+
+    def layers():
+        for number, layer in enumerate(LAYERS, start=1):
+            yield layer, list(FEATURES[layer](consultation))
+            if progress:
+                progress(number / len(LAYERS))
 
     handle, path = tempfile.mkstemp(suffix=".gpkg")
     os.close(handle)
     os.unlink(path)
     try:
-        for number, layer in enumerate(LAYERS, start=1):
-            features = FEATURES[layer](consultation)
-            if features:
-                frame = geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326")
-                frame.to_file(path, layer=layer, driver="GPKG")
-            if progress:
-                progress(number / len(LAYERS))
+        write_geopackage(path, layers())
         with open(path, "rb") as handle_:
             return handle_.read()
     finally:

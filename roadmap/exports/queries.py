@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select, union_all
 
 from roadmap.accounts.models import User
 from roadmap.consultations.models import Workshop
@@ -27,6 +27,7 @@ from roadmap.territory.models import Commune
 
 THRESHOLD = 5
 SUPPRESSED = "<5"
+PROFILE_ATTRIBUTES = ("stakeholder_type", "gender", "age_band")
 
 
 @dataclass
@@ -72,20 +73,28 @@ def _public(consultation):
             Proposal.hidden_at.is_(None))
 
 
-def participation_events(consultation) -> list[tuple]:
-    """``(kind, user_id, commune_id, created_at)`` of every public online participation."""
+def _branches(consultation) -> dict[str, object]:
+    """Per kind of public online participation, a select of ``user_id``, ``commune_id`` and
+    ``created_at``."""
     public = _public(consultation)
-    rows = [("proposal", *r) for r in db.session.execute(
-        select(Proposal.author_id, Proposal.commune_id, Proposal.created_at)
-        .where(*public, Proposal.origin == "online", Proposal.author_id.is_not(None)))]
-    rows += [("support", *r) for r in db.session.execute(
-        select(Vote.user_id, Proposal.commune_id, Vote.created_at)
-        .join(Proposal, Proposal.id == Vote.proposal_id).where(*public))]
-    rows += [("comment", *r) for r in db.session.execute(
-        select(Comment.author_id, Proposal.commune_id, Comment.created_at)
+    return {
+        "proposal": select(Proposal.author_id.label("user_id"),
+                           Proposal.commune_id.label("commune_id"),
+                           Proposal.created_at.label("created_at"))
+        .where(*public, Proposal.origin == "online", Proposal.author_id.is_not(None)),
+        "support": select(Vote.user_id, Proposal.commune_id, Vote.created_at)
+        .join(Proposal, Proposal.id == Vote.proposal_id).where(*public),
+        "comment": select(Comment.author_id, Proposal.commune_id, Comment.created_at)
         .join(Proposal, Proposal.id == Comment.proposal_id)
-        .where(*public, Comment.author_id.is_not(None)))]
-    return rows
+        .where(*public, Comment.author_id.is_not(None)),
+    }
+
+
+def participation_events(consultation):
+    """Every public online participation, as a subquery of ``user_id``, ``commune_id`` and
+    ``created_at``: the figures below are aggregates of it made by the database (a million
+    supports never come to Python)."""
+    return union_all(*_branches(consultation).values()).subquery("events")
 
 
 def week_of(moment) -> date:
@@ -94,29 +103,56 @@ def week_of(moment) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _weekly(events, exact: bool) -> dict[str, list[Cell]]:
-    first_seen: dict[int, date] = {}
+def _day(value) -> date:
+    """A ``date()`` computed by the database: text on SQLite (the UTC day), a date on
+    PostgreSQL (the session's time zone, as its timestamps are read)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _weekly(consultation, events, exact: bool) -> tuple[dict[str, list[Cell]], Counter,
+                                                       dict[str, Counter]]:
+    """The weekly breakdowns, the number of events of each kind, and the participants per
+    value of each profile attribute (empty values: "not_declared")."""
     counts: dict[str, Counter] = defaultdict(Counter)
-    for kind, user_id, _commune, moment in sorted(events, key=lambda e: e[3]):
-        week = week_of(moment)
-        counts[kind][week] += 1
-        first_seen.setdefault(user_id, week)
-    counts["participant"] = Counter(first_seen.values())
-    weeks = sorted(set().union(*(c.keys() for c in counts.values()))) if counts else []
-    return {kind: suppress([Cell(w.isoformat(), w.isoformat(), counts[kind][w]) for w in weeks],
-                           exact)
-            for kind in ("participant", "proposal", "support", "comment")}
+    for kind, branch in _branches(consultation).items():
+        rows = branch.subquery(kind)
+        day = func.date(rows.c.created_at)
+        for value, count in db.session.execute(select(day, func.count()).group_by(day)):
+            counts[kind][week_of(_day(value))] += count
+    kinds = Counter({kind: sum(weeks.values()) for kind, weeks in counts.items()})
+    # A participant counts in the week of their first participation; the same query counts
+    # them per profile (people whose account is gone count in the weeks, not the profiles).
+    first = (select(events.c.user_id, func.min(events.c.created_at).label("moment"))
+             .group_by(events.c.user_id).subquery("first"))
+    day = func.date(first.c.moment)
+    attributes = [getattr(User, attribute) for attribute in PROFILE_ATTRIBUTES]
+    profiles = {attribute: Counter() for attribute in PROFILE_ATTRIBUTES}
+    counts["participant"] = Counter()
+    for value, *row, people, accounts in db.session.execute(
+            select(day, *attributes, func.count(), func.count(User.id)).select_from(first)
+            .outerjoin(User, User.id == first.c.user_id).group_by(day, *attributes)):
+        counts["participant"][week_of(_day(value))] += people
+        if accounts:
+            for attribute, attribute_value in zip(PROFILE_ATTRIBUTES, row):
+                profiles[attribute][attribute_value or "not_declared"] += accounts
+    weeks = sorted(set().union(*(c.keys() for c in counts.values())))
+    weekly = {kind: suppress([Cell(w.isoformat(), w.isoformat(), counts[kind][w])
+                              for w in weeks], exact)
+              for kind in ("participant", "proposal", "support", "comment")}
+    return weekly, kinds, profiles
 
 
 def _per_commune(consultation, events, exact: bool, language: str) -> list[Cell]:
-    people: dict[int, set] = defaultdict(set)
-    for _kind, user_id, commune_id, _moment in events:
-        people[commune_id].add(user_id)
+    people = dict(db.session.execute(
+        select(events.c.commune_id, func.count(distinct(events.c.user_id)))
+        .group_by(events.c.commune_id)).all())
     communes = db.session.scalars(select(Commune).where(
         Commune.prefecture_id == consultation.prefecture_id).order_by(Commune.name_fr))
     cells = []
     for commune in communes:
-        count = len(people.get(commune.id, ()))
+        count = people.get(commune.id, 0)
         rate = (round(count * 1000 / commune.population_2024, 2)
                 if commune.population_2024 else None)
         cells.append(Cell(commune.code, commune.name_ar if language == "ar" else commune.name_fr,
@@ -124,13 +160,10 @@ def _per_commune(consultation, events, exact: bool, language: str) -> list[Cell]
     return suppress(cells, exact)
 
 
-def _profile(user_ids: set[int], attribute: str, keys: tuple, exact: bool) -> list[Cell]:
-    if not user_ids:
+def _profile(values: Counter, keys: tuple, exact: bool, participants: int) -> list[Cell]:
+    if not participants:
         return []
-    column = getattr(User, attribute)
-    values = Counter(v or "not_declared" for v in db.session.scalars(
-        select(column).where(User.id.in_(user_ids))))
-    order = list(keys) + [k for k in values if k not in keys]
+    order = list(keys) + sorted(k for k in values if k not in keys)
     return suppress([Cell(k, k, values.get(k, 0)) for k in order if k in values or k in keys],
                     exact)
 
@@ -139,7 +172,9 @@ def _channels(consultation, participants: int, exact: bool) -> dict:
     workshops = list(db.session.scalars(select(Workshop).where(
         Workshop.consultation_id == consultation.id)))
     attendance = sum(w.attendance_total for w in workshops)
-    origins = Counter(db.session.scalars(select(Proposal.origin).where(*_public(consultation))))
+    origins = dict(db.session.execute(select(Proposal.origin, func.count())
+                                      .where(*_public(consultation))
+                                      .group_by(Proposal.origin)).all())
     people = suppress([Cell("online", "online", participants),
                        Cell("workshops", "workshops", attendance)], exact)
     proposals = suppress([Cell("online", "online", origins.get("online", 0)),
@@ -152,19 +187,22 @@ def dashboard_figures(consultation, *, exact: bool = False, language: str = "ar"
     from roadmap.accounts.models import AGE_BANDS, GENDERS, STAKEHOLDER_TYPES
 
     events = participation_events(consultation)
-    user_ids = {e[1] for e in events}
-    kinds = Counter(e[0] for e in events)
-    totals = {"participants": len(user_ids), "proposals": kinds["proposal"],
+    weekly, kinds, profiles = _weekly(consultation, events, exact)
+    participants = sum(cell.value for cell in weekly["participant"])
+    totals = {"participants": participants, "proposals": kinds["proposal"],
               "supports": kinds["support"], "comments": kinds["comment"]}
     return {
         "totals": totals,
         "totals_shown": {k: shown_total(v, exact) for k, v in totals.items()},
-        "weekly": _weekly(events, exact),
+        "weekly": weekly,
         "communes": _per_commune(consultation, events, exact, language),
-        "stakeholders": _profile(user_ids, "stakeholder_type", STAKEHOLDER_TYPES, exact),
-        "genders": _profile(user_ids, "gender", GENDERS + ("not_declared",), exact),
-        "ages": _profile(user_ids, "age_band", AGE_BANDS + ("not_declared",), exact),
-        "channels": _channels(consultation, len(user_ids), exact),
+        "stakeholders": _profile(profiles["stakeholder_type"], STAKEHOLDER_TYPES, exact,
+                                 participants),
+        "genders": _profile(profiles["gender"], GENDERS + ("not_declared",), exact,
+                            participants),
+        "ages": _profile(profiles["age_band"], AGE_BANDS + ("not_declared",), exact,
+                         participants),
+        "channels": _channels(consultation, participants, exact),
         "exact": exact,
     }
 

@@ -58,13 +58,13 @@ def build_export(consultation, fmt: str, *, variant: str = "public", language: s
     slug = consultation.slug
     suffix = "" if variant == "public" else "-full"
     if fmt == "xlsx":
-        body = workbook_bytes(tables.build_tables(consultation, variant, progress))
+        body = workbook_bytes(tables.build_tables(consultation, variant), progress)
         return ExportFile(body, "xlsx", f"{slug}{suffix}.xlsx")
     if fmt == "csv" and part:
         return ExportFile(table_csv(tables.build_table(consultation, part, variant)), "csv",
                           f"{slug}-{part}{suffix}.csv")
     if fmt == "csv":
-        body = tables_zip(tables.build_tables(consultation, variant, progress))
+        body = tables_zip(tables.build_tables(consultation, variant), progress)
         return ExportFile(body, "zip", f"{slug}-tables{suffix}.zip")
     if fmt == "geojson":
         if (part or "proposals") not in geo.LAYERS:

@@ -11,12 +11,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable
+from decimal import Decimal
+from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import (Integer, String, cast, func, null, select, text, type_coerce,
+                        union_all)
+from sqlalchemy.orm import selectinload
 
 from roadmap.accounts.models import User
 from roadmap.consultations.models import StrategicAxis, Workshop
+from roadmap.core.models import UTCDateTime
 from roadmap.extensions import db
 from roadmap.moderation.models import AuditEntry
 from roadmap.participation.models import Comment, Vote
@@ -49,13 +53,22 @@ AGGREGATED: dict[str, str] = {
 FULL_ONLY = ("evaluations", "audit_log")
 
 
+# What a spreadsheet would run as a formula when a cell starts with it (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 @dataclass
 class Table:
-    """A named table: header row and data rows, ready for a sheet or a CSV file."""
+    """A named table: header row and data rows of cells (:func:`cell`, :func:`neutralised`),
+    ready for a sheet or a CSV file.
+
+    ``rows`` is any iterable of lists that can be iterated more than once: a list for small
+    tables, a :class:`StreamedRows` for the large ones (read from the database on each pass).
+    """
 
     name: str
     headers: list[str]
-    rows: list[list] = field(default_factory=list)
+    rows: Iterable[list] = field(default_factory=list)
     model: type | None = None
 
 
@@ -70,6 +83,93 @@ def cell(value):
     return value
 
 
+def neutralised(value):
+    """``value`` with a leading apostrophe when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def exported(value):
+    """A value as an exported cell: :func:`cell`, then :func:`neutralised`."""
+    return neutralised(cell(value))
+
+
+def _iso(value):
+    return value.isoformat()
+
+
+def _utc_iso(value):
+    """:func:`cell` of a :class:`UTCDateTime` value read as its implementation type (naive on
+    SQLite: UTC, as UTCDateTime would say)."""
+    return value.isoformat() if value.tzinfo else value.isoformat() + "+00:00"
+
+
+def _kind(column) -> str:
+    """How the values of ``column`` become cells: "text" (may need :func:`neutralised`),
+    "plain" (numbers, booleans), "date" (ISO 8601, never a formula) or "other"
+    (:func:`exported`: JSON and the types we do not know)."""
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return "other"
+    if issubclass(python_type, str):
+        return "text"
+    if issubclass(python_type, (date, datetime)):
+        return "date"
+    if issubclass(python_type, (bool, int, float, Decimal)):
+        return "plain"
+    return "other"
+
+
+class StreamedRows:
+    """The rows of a Core ``select``, read in batches each time they are iterated (a
+    server-side cursor on PostgreSQL), never one ORM object per row, and made cells:
+    ``converters`` are ``(index, function)`` pairs applied to the non-NULL values of those
+    columns (see :func:`_selected`), and the text columns are :func:`neutralised`."""
+
+    BATCH = 5_000
+
+    def __init__(self, statement, converters: list[tuple[int, Callable]]):
+        self.statement = statement
+        self.converters = converters
+        self.texts = [index for index, column in enumerate(statement.selected_columns)
+                      if _kind(column) == "text"]
+
+    def __iter__(self) -> Iterator[list]:
+        if db.session.get_bind().dialect.name == "postgresql":
+            # Every row is read: plan the cursor for all of them (hash joins and one sort),
+            # not for the first tenth (nested loops), until the transaction ends.
+            db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+        result = db.session.execute(self.statement,
+                                    execution_options={"yield_per": self.BATCH})
+        converters, texts, starts = self.converters, self.texts, FORMULA_STARTS
+        try:
+            for row in result:
+                row = list(row)
+                for index, convert in converters:
+                    value = row[index]
+                    if value is not None:
+                        row[index] = convert(value)
+                for index in texts:
+                    value = row[index]
+                    if value is not None and value.startswith(starts):
+                        row[index] = "'" + value
+                yield row
+        finally:
+            result.close()
+
+
+def _selected(column, name: str):
+    """``(column labelled name, converter or None)`` for a streamed select. A UTCDateTime
+    column is read as its implementation type and :func:`_utc_iso` does the rest (no Python
+    call per value, NULLs included)."""
+    if isinstance(column.type, UTCDateTime):
+        return type_coerce(column, column.type.impl).label(name), _utc_iso
+    kind = _kind(column)
+    return column.label(name), {"date": _iso, "other": exported}.get(kind)
+
+
 def model_columns(model, variant: str) -> list[str]:
     """The exported columns of ``model`` in ``variant``, in table order."""
     name = model.__tablename__
@@ -81,66 +181,127 @@ def model_columns(model, variant: str) -> list[str]:
 
 def _model_table(name: str, model, records, variant: str,
                  extra: dict[str, Callable] | None = None) -> Table:
+    """A small table from ORM objects (``extra`` columns computed from each object)."""
     columns = model_columns(model, variant)
     extra = extra or {}
-    rows = [[cell(getattr(r, c)) for c in columns] + [cell(f(r)) for f in extra.values()]
-            for r in records]
+    rows = [[exported(getattr(r, c)) for c in columns] +
+            [exported(f(r)) for f in extra.values()] for r in records]
     return Table(name, columns + list(extra), rows, model)
+
+
+def _streamed_table(name: str, model, variant: str, build, extra: dict | None = None) -> Table:
+    """A table read with one Core select: the model's exported columns, then ``extra``
+    (header -> SQL expression); ``build(statement)`` adds the joins, filters and order."""
+    columns = model_columns(model, variant)
+    extra = extra or {}
+    table = model.__table__
+    selected = [_selected(table.c[c], c) for c in columns] + \
+        [_selected(expression, header) for header, expression in extra.items()]
+    statement = build(select(*(column for column, _convert in selected)))
+    converters = [(index, convert) for index, (_column, convert) in enumerate(selected)
+                  if convert]
+    return Table(name, columns + list(extra), StreamedRows(statement, converters), model)
 
 
 # --- the tables ------------------------------------------------------------------------------
 
+PROPOSAL, COMMENT, USER = Proposal.__table__, Comment.__table__, User.__table__
+
+
 def _public_proposal(query):
-    return query.where(Proposal.status.in_(LISTED_STATUSES), Proposal.hidden_at.is_(None))
+    return query.where(PROPOSAL.c.status.in_(LISTED_STATUSES), PROPOSAL.c.hidden_at.is_(None))
 
 
 def _proposals(consultation, variant: str) -> Table:
-    query = select(Proposal).where(Proposal.consultation_id == consultation.id)
-    if variant == "public":
-        query = _public_proposal(query)
-    records = list(db.session.scalars(query.order_by(Proposal.id)))
-    extra = {"commune_code": lambda p: p.commune.code,
-             "axis_code": lambda p: p.axis.code if p.axis else None,
-             "workshop_title": lambda p: p.workshop.title if p.workshop else None}
+    axis, workshop = StrategicAxis.__table__, Workshop.__table__
+    commune = Commune.__table__
+    extra = {"commune_code": commune.c.code, "axis_code": axis.c.code,
+             "workshop_title": workshop.c.title}
     if variant == "full":
-        extra["author_name"] = lambda p: p.author.display_name if p.author else None
-    return _model_table("proposals", Proposal, records, variant, extra)
+        extra["author_name"] = USER.c.display_name
+
+    def build(query):
+        query = (query.select_from(PROPOSAL).join(commune, commune.c.id == PROPOSAL.c.commune_id)
+                 .outerjoin(axis, axis.c.id == PROPOSAL.c.axis_id)
+                 .outerjoin(workshop, workshop.c.id == PROPOSAL.c.workshop_id))
+        if variant == "full":
+            query = query.outerjoin(USER, USER.c.id == PROPOSAL.c.author_id)
+        query = query.where(PROPOSAL.c.consultation_id == consultation.id)
+        if variant == "public":
+            query = _public_proposal(query)
+        return query.order_by(PROPOSAL.c.id)
+
+    return _streamed_table("proposals", Proposal, variant, build, extra)
 
 
 def _votes(consultation, variant: str) -> Table:
     """Supports aggregated per proposal and the supporters' home commune (no individual vote)."""
-    home = Commune.__table__.alias("home")
-    query = (select(Proposal.id, Commune.code, home.c.code, func.count(Vote.id))
-             .join(Vote, Vote.proposal_id == Proposal.id)
-             .join(Commune, Commune.id == Proposal.commune_id)
-             .join(User, User.id == Vote.user_id)
-             .outerjoin(home, home.c.id == User.home_commune_id)
-             .where(Proposal.consultation_id == consultation.id)
-             .group_by(Proposal.id, Commune.code, home.c.code)
-             .order_by(Proposal.id, home.c.code))
+    vote = Vote.__table__
+    query = (select(PROPOSAL.c.id, PROPOSAL.c.commune_id, USER.c.home_commune_id,
+                    func.count(vote.c.id))
+             .select_from(PROPOSAL)
+             .join(vote, vote.c.proposal_id == PROPOSAL.c.id)
+             .join(USER, USER.c.id == vote.c.user_id)
+             .where(PROPOSAL.c.consultation_id == consultation.id)
+             .group_by(PROPOSAL.c.id, PROPOSAL.c.commune_id, USER.c.home_commune_id))
     if variant == "public":
         query = _public_proposal(query)
-    rows = [list(row) for row in db.session.execute(query)]
     return Table("votes", ["proposal_id", "proposal_commune_code", "supporter_home_commune_code",
-                           "supports"], rows, Vote)
+                           "supports"], VoteRows(query), Vote)
+
+
+def commune_order() -> tuple[dict, dict]:
+    """Commune id -> code, and commune id (``None``: no commune) -> its place in the
+    database's ``ORDER BY code`` (its collation, and where it puts NULL)."""
+    commune = Commune.__table__
+    listed = union_all(select(commune.c.id, commune.c.code),
+                       select(cast(null(), Integer), cast(null(), String))).subquery()
+    places = {commune_id: place for place, (commune_id, _code) in enumerate(
+        db.session.execute(select(listed.c[0], listed.c[1]).order_by(listed.c[1])))}
+    codes = dict(db.session.execute(select(commune.c.id, commune.c.code)).all())
+    return codes, places
+
+
+class VoteRows:
+    """The rows of the votes table, as ``ORDER BY proposal id, home commune code`` of the
+    grouping on the codes would give them. The database groups on the commune ids (grouping
+    on the joined text codes took half as long again on SQLite); the codes and their order
+    come from :func:`commune_order`. Not streamed: the groups are few, and PostgreSQL runs a
+    cursor's query without parallel workers."""
+
+    def __init__(self, statement):
+        self.statement = statement
+
+    def __iter__(self) -> Iterator[list]:
+        codes, places = commune_order()
+        codes = {commune_id: neutralised(code) for commune_id, code in codes.items()}
+        rows = db.session.execute(self.statement).all()
+        rows.sort(key=lambda row: (row[0], places[row[2]]))
+        for proposal_id, commune_id, home_id, supports in rows:
+            yield [proposal_id, codes[commune_id], codes.get(home_id), supports]
 
 
 def _comments(consultation, variant: str) -> Table:
-    query = (select(Comment).join(Proposal, Proposal.id == Comment.proposal_id)
-             .where(Proposal.consultation_id == consultation.id))
-    if variant == "public":
-        query = _public_proposal(query).where(Comment.hidden_at.is_(None),
-                                              Comment.deleted_at.is_(None))
-    records = list(db.session.scalars(query.order_by(Comment.id)))
-    extra = {}
-    if variant == "full":
-        extra["author_name"] = lambda c: c.author.display_name if c.author else None
-    return _model_table("comments", Comment, records, variant, extra)
+    extra = {"author_name": USER.c.display_name} if variant == "full" else {}
+
+    def build(query):
+        query = (query.select_from(COMMENT)
+                 .join(PROPOSAL, PROPOSAL.c.id == COMMENT.c.proposal_id))
+        if variant == "full":
+            query = query.outerjoin(USER, USER.c.id == COMMENT.c.author_id)
+        query = query.where(PROPOSAL.c.consultation_id == consultation.id)
+        if variant == "public":
+            query = _public_proposal(query).where(COMMENT.c.hidden_at.is_(None),
+                                                  COMMENT.c.deleted_at.is_(None))
+        return query.order_by(COMMENT.c.id)
+
+    return _streamed_table("comments", Comment, variant, build, extra)
 
 
 def _workshops(consultation, variant: str) -> Table:
-    records = list(db.session.scalars(select(Workshop).where(
-        Workshop.consultation_id == consultation.id).order_by(Workshop.held_on, Workshop.id)))
+    records = list(db.session.scalars(
+        select(Workshop).where(Workshop.consultation_id == consultation.id)
+        .options(selectinload(Workshop.communes)).order_by(Workshop.held_on, Workshop.id)))
     extra = {"commune_codes": lambda w: [c.code for c in w.communes],
              "attendance_total": lambda w: w.attendance_total}
     return _model_table("workshops", Workshop, records, variant, extra)
@@ -151,21 +312,28 @@ def _axes(consultation, variant: str) -> Table:
 
 
 def _evaluations(consultation, variant: str) -> Table:
-    records = list(db.session.scalars(
-        select(Evaluation).join(Proposal, Proposal.id == Evaluation.proposal_id)
-        .where(Proposal.consultation_id == consultation.id).order_by(Evaluation.id)))
-    return _model_table("evaluations", Evaluation, records, variant,
-                        {"criterion_code": lambda e: e.criterion.code})
+    evaluation, criterion = Evaluation.__table__, EvaluationCriterion.__table__
+    return _streamed_table(
+        "evaluations", Evaluation, variant,
+        lambda query: query.select_from(evaluation)
+        .join(PROPOSAL, PROPOSAL.c.id == evaluation.c.proposal_id)
+        .join(criterion, criterion.c.id == evaluation.c.criterion_id)
+        .where(PROPOSAL.c.consultation_id == consultation.id).order_by(evaluation.c.id),
+        {"criterion_code": criterion.c.code})
 
 
 def _eligibility(consultation, variant: str) -> Table:
-    query = (select(EligibilityDecision).join(Proposal,
-                                              Proposal.id == EligibilityDecision.proposal_id)
-             .where(Proposal.consultation_id == consultation.id))
-    if variant == "public":
-        query = _public_proposal(query)
-    records = list(db.session.scalars(query.order_by(EligibilityDecision.id)))
-    return _model_table("eligibility", EligibilityDecision, records, variant)
+    decision = EligibilityDecision.__table__
+
+    def build(query):
+        query = (query.select_from(decision)
+                 .join(PROPOSAL, PROPOSAL.c.id == decision.c.proposal_id)
+                 .where(PROPOSAL.c.consultation_id == consultation.id))
+        if variant == "public":
+            query = _public_proposal(query)
+        return query.order_by(decision.c.id)
+
+    return _streamed_table("eligibility", EligibilityDecision, variant, build)
 
 
 def _criteria(consultation, variant: str) -> Table:
@@ -205,24 +373,30 @@ def _progress(consultation, variant: str) -> Table:
 
 
 def _communes(consultation, variant: str) -> Table:
-    records = list(db.session.scalars(select(Commune).where(
-        Commune.prefecture_id == consultation.prefecture_id).order_by(Commune.code)))
-    return _model_table("communes", Commune, records, variant)
+    commune = Commune.__table__
+    return _streamed_table(
+        "communes", Commune, variant,
+        lambda query: query.where(commune.c.prefecture_id == consultation.prefecture_id)
+        .order_by(commune.c.code))
 
 
 def _commune_indicators(consultation, variant: str) -> Table:
-    records = list(db.session.scalars(
-        select(CommuneIndicator).join(Commune, Commune.id == CommuneIndicator.commune_id)
-        .where(Commune.prefecture_id == consultation.prefecture_id)
-        .order_by(Commune.code, CommuneIndicator.key, CommuneIndicator.year)))
-    return _model_table("commune_indicators", CommuneIndicator, records, variant,
-                        {"commune_code": lambda i: i.commune.code})
+    indicator, commune = CommuneIndicator.__table__, Commune.__table__
+    return _streamed_table(
+        "commune_indicators", CommuneIndicator, variant,
+        lambda query: query.select_from(indicator)
+        .join(commune, commune.c.id == indicator.c.commune_id)
+        .where(commune.c.prefecture_id == consultation.prefecture_id)
+        .order_by(commune.c.code, indicator.c.key, indicator.c.year),
+        {"commune_code": commune.c.code})
 
 
 def _audit(consultation, variant: str) -> Table:
-    records = list(db.session.scalars(select(AuditEntry).where(
-        AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.id)))
-    return _model_table("audit_log", AuditEntry, records, variant)
+    audit = AuditEntry.__table__
+    return _streamed_table(
+        "audit_log", AuditEntry, variant,
+        lambda query: query.where(audit.c.consultation_id == consultation.id)
+        .order_by(audit.c.id))
 
 
 BUILDERS: dict[str, Callable] = {
@@ -246,12 +420,7 @@ def build_table(consultation, name: str, variant: str) -> Table:
     return BUILDERS[name](consultation, variant)
 
 
-def build_tables(consultation, variant: str, progress: Callable[[float], None] | None = None):
-    """Every table of ``variant``, calling ``progress(fraction)`` after each."""
-    names = table_names(variant)
-    tables = []
-    for number, name in enumerate(names, start=1):
-        tables.append(build_table(consultation, name, variant))
-        if progress:
-            progress(number / len(names))
-    return tables
+def build_tables(consultation, variant: str) -> list[Table]:
+    """Every table of ``variant``; the large ones are read from the database as they are
+    written (see :class:`StreamedRows`)."""
+    return [build_table(consultation, name, variant) for name in table_names(variant)]

@@ -141,3 +141,31 @@ def test_roadmap_progress_appears_once_published(client, fresh, factory):
     publish_small_roadmap(fresh, factory.user("organiser"))
     html = client.get(url).get_data(as_text=True)
     assert 'id="roadmap-progress-none"' not in html and html.count("roadmap-rollup") == 2
+
+
+def test_people_count_once_in_the_week_of_their_first_participation(app, factory):
+    from datetime import datetime, timezone
+
+    from roadmap.exports.queries import dashboard_figures
+    from roadmap.participation.models import Comment
+
+    consultation = factory.consultation("voting")
+    commune = factory.commune("weekly-commune", population=1000)
+    proposal = factory.proposal(consultation, commune)
+    early, late = factory.user(gender="woman"), factory.user(gender=None)
+    monday, later = (datetime(2026, 3, 2, 9, tzinfo=timezone.utc),
+                     datetime(2026, 3, 18, 23, tzinfo=timezone.utc))
+    db.session.add_all([
+        Vote(proposal_id=proposal.id, user_id=early.id, created_at=monday),
+        Comment(proposal_id=proposal.id, author_id=early.id, body="Oui", created_at=later),
+        Comment(proposal_id=proposal.id, author_id=late.id, body="Non", created_at=later)])
+    db.session.flush()
+    figures = dashboard_figures(consultation, exact=True, language="fr")
+    weekly = {kind: {c.key: c.value for c in cells} for kind, cells in figures["weekly"].items()}
+    assert weekly["participant"] == {"2026-03-02": 1, "2026-03-16": 1}
+    assert weekly["support"] == {"2026-03-02": 1, "2026-03-16": 0}
+    assert weekly["comment"] == {"2026-03-02": 0, "2026-03-16": 2}
+    assert figures["totals"] == {"participants": 2, "proposals": 0, "supports": 1, "comments": 2}
+    genders = {c.key: c.value for c in figures["genders"]}
+    assert genders["woman"] == 1 and genders["not_declared"] == 1
+    assert [c.value for c in figures["communes"] if c.key == "weekly-commune"] == [2]

@@ -285,21 +285,23 @@ def time_exports(url: str, slug: str, limit: float = 120) -> dict:
 
 
 def _one_export(command, env, output: Path, limit: float) -> dict:
+    """Run one export under GNU time: its peak memory is the export's own (a child's
+    ``ru_maxrss`` seen by this process would start from this process's own peak: Linux
+    carries the high-water mark of the memory a child was forked or vforked from)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() - started > limit:
-            process.kill()
-            os.wait4(process.pid, 0)
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as measured:
+        process = subprocess.Popen(["/usr/bin/time", "-o", measured.name, "-f", "%M",
+                                    *command], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            process.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)  # time and the export it runs
+            process.wait()
             return {"failed": f"stopped after {limit:.0f} s"}
-        time.sleep(0.1)
-    process.returncode = os.waitstatus_to_exitcode(status)
+        lines = [line for line in measured.read().split() if line.isdigit()]
     return {"seconds": round(time.perf_counter() - started, 1), "exit": process.returncode,
-            "peak_rss_mb": round(usage.ru_maxrss / 1024), "file_mb":
+            "peak_rss_mb": round(int(lines[-1]) / 1024) if lines else None, "file_mb":
             round(output.stat().st_size / 2**20, 1) if output.exists() else None}
 
 

@@ -23,6 +23,35 @@ ORDER = ["ping", "raw_list_sql", "list", "list_signed_in", "proposal_empty",
          "map_visible", "map_whole", "communes_layer"]
 
 
+# Why a target is missed, and what it would take (from the profiles of 2026-11-25; README).
+WHY = {
+    "list": "a visitor's random order is one page per order (100 orders), so about a third of "
+            "the requests render a page (about 25 ms of Python) and sort in SQL; 300/s on 2 "
+            "cores means about 6 ms a request: cards rendered outside Jinja, or more cores "
+            "(pages scale out over several app servers on one PostgreSQL).",
+    "list_signed_in": "signed-in readers always render the page (cards and filters are kept "
+                      "as fragments, but the support buttons and the menu are theirs): about "
+                      "26 ms of Python a page; same remedies as the list.",
+    "proposal_empty_signed_in": "17 ms of Python a page for a signed-in reader (the menu, the "
+                                "forms, the participation block): the 2 cores are shared by "
+                                "3 workers, the database and wrk.",
+    "proposal_heavy_signed_in": "the first 20 threads (52 comments) each carry the reader's "
+                                "like, report and edit controls: 62 ms against 17 ms; loading "
+                                "the comments after the page, on demand, would put it within "
+                                "20 % of the empty page.",
+    "votes": "a support costs about 11 ms of Python (session, checks, write, the answer's "
+             "fragments) and SQLite serialises writers; on PostgreSQL its backends share the "
+             "same 2 cores. A leaner answer (204 and the counter) or more cores.",
+    "export": "CSV and XLSX write a million support rows and 200,000 comments in Python "
+              "(streamed, so memory holds); the PDF imports WeasyPrint, matplotlib and "
+              "geopandas (about 186 MB before drawing) and draws the maps: drawing them without "
+              "geopandas or from kept PNGs is the next step. Each command pays ~2 s to start.",
+    "communes_layer": "participants per commune (distinct people over a million supports) take "
+                      "about 2 s once per worker process; later refreshes run in the "
+                      "background. A participants table kept at write time would remove it.",
+}
+
+
 def _ratio(value: float, floor: float) -> str:
     return f"{value / floor:.1f}x" if floor else "-"
 
@@ -74,6 +103,21 @@ def verdicts(results: dict) -> list[str]:
         lines.append(f"- consolidation < 5 s: {consolidation['seconds']} s "
                      f"({'met' if consolidation['seconds'] < 5 else 'MISSED'})")
     return lines
+
+
+def why_missed(results: dict) -> list[str]:
+    """Why each missed target is missed (a line per subject of :data:`WHY`)."""
+    keys = set()
+    for line in verdicts(results):
+        if "MISSED" not in line:
+            continue
+        name = line[2:].split(":")[0]
+        if name.startswith("export"):
+            name = "export"
+        elif name.startswith("5,000-comment page"):
+            name = "proposal_heavy_signed_in"
+        keys.add(name)
+    return [f"- {key}: {WHY[key]}" for key in sorted(keys) if key in WHY] or ["- none"]
 
 
 def markdown(results: dict) -> str:
@@ -128,6 +172,7 @@ def markdown(results: dict) -> str:
           f"{v['est_rps_2_cores']} |" for name, v in results.get("cpu_per_request", {}).items()],
         "", "On PostgreSQL the database's CPU is not in these figures (another process).", "",
         "## Targets (issue 8)", "", *verdicts(results), "",
+        "## Missed: why, and what it would take", "", *why_missed(results), "",
         "## Map layers", "", *(layer_lines or ["- not measured"]), "",
         "## Votes: consistency after the storm", "",
         f"- {json.dumps(results.get('votes_check', {}))}", "",

@@ -23,7 +23,7 @@ from roadmap.proposals import labels, services
 from roadmap.proposals.forms import ProposalFilterForm, ProposalForm, WorkshopProposalForm
 from roadmap.proposals.policies import (TEMPLATE_POLICIES, can_view, owns, why_not_edit,
                                         why_not_enter_workshop_proposals, why_not_submit)
-from roadmap.proposals.queries import (DEFAULT_SORT, SEED_MAX, commune_at, commune_participation,
+from roadmap.proposals.queries import (SEED_MAX, SORTS, commune_at, commune_participation,
                                        consultation_commune, consultation_communes,
                                        consultation_figures, filtered_proposals,
                                        latest_proposals, proposal_in, similar_proposals,
@@ -122,9 +122,10 @@ def _visitor_seed() -> int:
 
 
 def _list_variant():
-    """What a kept list page depends on beyond its URL: the order of a random sort."""
-    sort = request.args.get("sort") or DEFAULT_SORT
-    return session.get(SEED_KEY) if sort == "random" else None
+    """What a kept list page depends on beyond its URL: the order of a random sort (an
+    unknown ``sort`` falls back to the random order, as the filter form does)."""
+    sort = request.args.get("sort")
+    return session.get(SEED_KEY) if sort not in SORTS or sort == "random" else None
 
 
 list_cache = cached_for_visitors(vary=_list_variant, before=_visitor_seed)

@@ -96,9 +96,10 @@ def test_signed_in_people_always_read_a_fresh_page(app, kept, listed, factory):
     assert "Seconde proposition" in get(reader, url)
 
 
-def test_a_random_order_is_kept_per_order(app, kept, listed, factory):
+@pytest.mark.parametrize("query", ["", "?sort=unknown"])  # both fall back to the random order
+def test_a_random_order_is_kept_per_order(app, kept, listed, factory, query):
     consultation, commune = listed
-    url = f"/c/{consultation.slug}/proposals"          # the random order by default
+    url = f"/c/{consultation.slug}/proposals{query}"
 
     def reader(seed: int):
         client = visitor(app)

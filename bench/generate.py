@@ -112,7 +112,7 @@ def add_consultation(db, size: str, seed: int):
         title_i18n={lang: f"Benchmark consultation (synthetic, {size}, seed {seed})"
                     for lang in ("ar", "fr", "en")},
         description_i18n={"en": f"size={size} seed={seed} (synthetic)"},
-        voting_during_proposals=True, is_demo=True)
+        voting_during_proposals=True, is_demo=True, status="published")
     for position, (code, title) in enumerate(AXES, start=1):
         consultation.axes.append(StrategicAxis(code=code, position=position, title_i18n=title))
     start = today()

@@ -62,7 +62,9 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Import every model module so that metadata and Alembic see all tables."""
     from roadmap.accounts import models as _accounts  # noqa: F401
+    from roadmap.audit import models as _audit  # noqa: F401
     from roadmap.consultations import models as _consultations  # noqa: F401
+    from roadmap.core import jobs as _jobs  # noqa: F401
     from roadmap.core import mail as _mail  # noqa: F401
     from roadmap.moderation import models as _moderation  # noqa: F401
     from roadmap.participation import models as _participation  # noqa: F401

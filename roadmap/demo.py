@@ -126,7 +126,7 @@ def load_demo(echo=print) -> Consultation:
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
     if consultation is None:
         consultation = Consultation(slug=SLUG, prefecture=prefecture, title_i18n=TITLE,
-                                    description_i18n=DESCRIPTION, is_demo=True,
+                                    description_i18n=DESCRIPTION, is_demo=True, status="published",
                                     voting_during_proposals=True)
         for position, (code, title) in enumerate(AXES, start=1):
             consultation.axes.append(StrategicAxis(code=code, position=position,

@@ -246,7 +246,7 @@ class Factory:
         consultation = Consultation(
             slug=slug or f"test-consultation-{n}", prefecture=self.prefecture(),
             title_i18n={"ar": f"استشارة {n}", "fr": f"Consultation {n}", "en": f"Consultation {n}"},
-            **fields)
+            **{"status": "published", **fields})
         for position, code in enumerate(("employment", "social-services", "water",
                                          "territorial-upgrading"), start=1):
             consultation.axes.append(StrategicAxis(

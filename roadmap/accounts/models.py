@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.core.models import UTCDateTime, utcnow
@@ -117,3 +117,42 @@ class UserSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Invitation(db.Model):
+    """An invitation of an official or organiser by email, with a single-use expiring link.
+
+    Only the SHA-256 of the link's token is stored. Its state follows from the dates:
+    ``accepted`` (``accepted_at``), ``revoked`` (``revoked_at``), ``expired`` (past
+    ``expires_at``), else ``pending``. Resending gives a new token and a new expiry.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint(_in("stakeholder_type", STAKEHOLDER_TYPES), name="stakeholder_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20))
+    stakeholder_type: Mapped[str] = mapped_column(String(30), default="public_service")
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id", ondelete="SET NULL"))
+    preferred_language: Mapped[str | None] = mapped_column(String(5))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))  # the account it created or joined
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    send_count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    commune = relationship("Commune")
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
+    user = relationship("User", foreign_keys=[user_id])

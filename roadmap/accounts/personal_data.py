@@ -15,6 +15,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
+from roadmap.audit.log import record
 from roadmap.accounts.models import PasswordResetToken, User
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
@@ -131,7 +132,6 @@ def _erase_name_from_notifications(user: User) -> None:
 
 def _audit(user: User, by: User | None) -> None:
     """Record the deletion in the audit log (after erasing, so no personal field is kept)."""
-    from roadmap.moderation.audit import record  # the log sits above accounts
 
     record(by, "account.delete", user,
            after={"deleted_at": user.deleted_at, "by_self": by is not None and by.id == user.id})

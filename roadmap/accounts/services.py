@@ -20,6 +20,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from roadmap.audit.log import record as audit_record
 from roadmap.accounts.models import (AGE_BANDS, GENDERS, ROLES, STAKEHOLDER_TYPES,
                                      PasswordResetToken, User)
 from roadmap.accounts.sessions import revoke_all_sessions
@@ -291,8 +292,7 @@ def set_role(user: User, role: str, by: User | None = None) -> User:
         raise LastAdmin("This is the last admin: make another admin first.")
     previous, user.role = user.role, role
     db.session.flush()
-    from roadmap.moderation.audit import record  # a higher layer: imported when used
-    record(by, "user.set_role", user, before={"role": previous}, after={"role": role})
+    audit_record(by, "user.set_role", user, before={"role": previous}, after={"role": role})
     log.info("role of user %s changed from %s to %s by %s", user.id, previous, role,
              by.id if by is not None else "the command line")
     return user

@@ -7,15 +7,33 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, ForeignKey
                         Table, Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from roadmap.core.i18n import localized
+from roadmap.core.i18n import Localized
 from roadmap.core.models import UTCDateTime, utcnow
 from roadmap.extensions import db
 
 
+# A consultation's lifecycle: a draft is seen by organisers and admins only; a published one by
+# everyone; an archived one stays public and read-only (its roadmap tracking stays editable).
+STATUSES = ("draft", "published", "archived")
+
+consultation_commune = Table(
+    "consultation_commune", db.metadata,
+    Column("consultation_id", ForeignKey("consultation.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("commune_id", ForeignKey("commune.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Consultation(db.Model):
-    """A participatory consultation of a prefecture, ending in a roadmap."""
+    """A participatory consultation of a prefecture, ending in a roadmap.
+
+    ``communes`` are the communes of the prefecture that take part; none listed means all.
+    """
 
     __tablename__ = "consultation"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'archived')", name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -29,10 +47,15 @@ class Consultation(db.Model):
     # Moderation settings (issue: officials' moderation).
     premoderation: Mapped[bool] = mapped_column(Boolean, default=False)
     report_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    status: Mapped[str] = mapped_column(String(12), default="draft", server_default="published")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     prefecture = relationship("Prefecture")
+    communes = relationship("Commune", secondary=consultation_commune,
+                            order_by="Commune.name_fr")
     axes: Mapped[list[StrategicAxis]] = relationship(
         back_populates="consultation", order_by="StrategicAxis.position",
         cascade="all, delete-orphan")
@@ -40,15 +63,19 @@ class Consultation(db.Model):
         back_populates="consultation", order_by="ConsultationPhase.starts_on",
         cascade="all, delete-orphan")
 
-    @property
-    def title(self) -> str:
-        """The title in the reader's language, with fallback."""
-        return localized(self.title_i18n)
+    title = Localized()
+
+    description = Localized()
 
     @property
-    def description(self) -> str:
-        """The description in the reader's language, with fallback."""
-        return localized(self.description_i18n)
+    def is_draft(self) -> bool:
+        """True while only organisers and admins may see the consultation."""
+        return self.status == "draft"
+
+    @property
+    def is_archived(self) -> bool:
+        """True once the consultation is closed: public and read-only."""
+        return self.status == "archived"
 
 
 class StrategicAxis(db.Model):
@@ -64,18 +91,13 @@ class StrategicAxis(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     title_i18n: Mapped[dict] = mapped_column(JSON)
     description_i18n: Mapped[dict] = mapped_column(JSON, default=dict)
+    color: Mapped[str | None] = mapped_column(String(7))  # "#rrggbb" on the maps; None: palette
 
     consultation: Mapped[Consultation] = relationship(back_populates="axes")
 
-    @property
-    def title(self) -> str:
-        """The axis name in the reader's language, with fallback."""
-        return localized(self.title_i18n)
+    title = Localized()
 
-    @property
-    def description(self) -> str:
-        """The axis description in the reader's language, with fallback."""
-        return localized(self.description_i18n)
+    description = Localized()
 
 
 # The phases of a consultation, in their order.

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
+from roadmap.audit.log import record
 from roadmap.accounts.models import STAKEHOLDER_TYPES
 from roadmap.consultations.models import PHASES, Consultation, ConsultationPhase, Workshop
 from roadmap.consultations.phases import phase_row
@@ -120,7 +121,6 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
     consultation.report_threshold = report_threshold
     db.session.flush()
     db.session.expire(consultation, ["phases"])  # reload them in date order
-    from roadmap.moderation.audit import record  # a higher layer: imported when used
     record(by, "consultation.configure", consultation, before=before, after=_rules(consultation))
     return consultation
 
@@ -202,7 +202,6 @@ def _save_workshop(workshop: Workshop, consultation: Consultation, by, values: d
     _apply_workshop(workshop, values, communes)
     db.session.add(workshop)
     db.session.flush()
-    from roadmap.moderation.audit import record  # a higher layer: imported when used
     record(by, action, workshop, consultation=consultation,
            after={"title": workshop.title, "held_on": workshop.held_on, "place": workshop.place,
                   "commune_ids": [c.id for c in communes]})

@@ -101,3 +101,22 @@ def localized(values: dict | None, language: str | None = None) -> str:
 def languages() -> tuple[str, ...]:
     """The languages the platform is offered in."""
     return tuple(current_app.config["LANGUAGES"])
+
+
+class Localized:
+    """A model attribute that reads its ``<name>_i18n`` column in the reader's language.
+
+    ``title = Localized()`` on a model with a ``title_i18n`` JSON column gives ``obj.title``,
+    the text in the request's language with the fallback of :func:`localized`.
+    """
+
+    def __init__(self, column: str | None = None):
+        self.column = column
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.column = self.column or f"{name}_i18n"
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return localized(getattr(instance, self.column))

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from roadmap.core.fragments import init_fragment_cache
 from roadmap.core.htmx import dom_id
+from roadmap.core.admin import admin_sections
 from roadmap.core.i18n import (current_language, current_locale, languages, localized,
                                text_direction)
 
@@ -32,6 +33,7 @@ def register_template_helpers(app: Flask) -> None:
             "dom_id": dom_id,
             "localized": localized,
             "paragraphs": paragraphs,
+            "admin_sections": admin_sections,
         }
 
     app.jinja_env.filters.update(

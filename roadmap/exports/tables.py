@@ -22,7 +22,7 @@ from roadmap.accounts.models import User
 from roadmap.consultations.models import StrategicAxis, Workshop
 from roadmap.core.models import UTCDateTime
 from roadmap.extensions import db
-from roadmap.moderation.models import AuditEntry
+from roadmap.audit.models import AuditEntry
 from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.labels import LISTED_STATUSES
 from roadmap.proposals.models import Proposal

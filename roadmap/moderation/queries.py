@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from roadmap.accounts.models import User
 from roadmap.extensions import db
-from roadmap.moderation.models import AuditEntry, ProposalMerge, Report
+from roadmap.audit.models import AuditEntry
+from roadmap.moderation.models import ProposalMerge, Report
 from roadmap.participation.models import Comment
 from roadmap.proposals.models import Proposal
 

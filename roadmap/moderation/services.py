@@ -16,7 +16,7 @@ from roadmap.accounts.models import User
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.moderation import policies
-from roadmap.moderation.audit import record
+from roadmap.audit.log import record
 from roadmap.moderation.models import REPORT_REASONS, ProposalMerge, Report
 from roadmap.moderation.queries import open_reporters_count
 from roadmap.participation.models import Comment, Notification, Vote

@@ -121,7 +121,7 @@ def check_rate_limit_storage() -> Finding:
 def check_audit_chain() -> Finding | None:
     """Verify the audit log's hash chain, if the moderation domain provides a verifier."""
     try:
-        from roadmap.moderation.audit import verify_chain
+        from roadmap.audit.log import verify_chain
     except ImportError:
         return None
     try:

@@ -7,7 +7,7 @@ from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Integer, String, Text
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from roadmap.core.i18n import localized
+from roadmap.core.i18n import Localized
 from roadmap.core.models import UTCDateTime, utcnow
 from roadmap.extensions import db
 
@@ -33,10 +33,7 @@ class EvaluationCriterion(db.Model):
     weight: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    @property
-    def title(self) -> str:
-        """The criterion's name in the reader's language."""
-        return localized(self.title_i18n)
+    title = Localized()
 
 
 class EvaluatorAssignment(db.Model):

@@ -1,6 +1,6 @@
 """Evaluation by officials and the consolidation: verbs that change state (flush, never commit).
 
-Every decision is written to the audit log (:func:`roadmap.moderation.audit.record`):
+Every decision is written to the audit log (:func:`roadmap.audit.log.record`):
 criteria weights, assignments, scores, eligibility verdicts and stored consolidation runs.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from roadmap.extensions import db
-from roadmap.moderation.audit import record
+from roadmap.audit.log import record
 from roadmap.ranking import scoring
 from roadmap.ranking.inputs import gather_inputs
 from roadmap.ranking.models import (DEFAULT_CRITERIA, VERDICTS, ConsolidationRun,

@@ -11,7 +11,7 @@ from sqlalchemy import (JSON, BigInteger, CheckConstraint, Column, Date, Float, 
                         Integer, String, Table, Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from roadmap.core.i18n import localized
+from roadmap.core.i18n import Localized
 from roadmap.core.models import UTCDateTime, utcnow
 from roadmap.extensions import db
 
@@ -104,15 +104,9 @@ class RoadmapItem(db.Model):
         back_populates="item", cascade="all, delete-orphan",
         order_by="ProgressUpdate.reported_on")
 
-    @property
-    def title(self) -> str:
-        """The item's title in the reader's language."""
-        return localized(self.title_i18n)
+    title = Localized()
 
-    @property
-    def description(self) -> str:
-        """The item's description in the reader's language."""
-        return localized(self.description_i18n)
+    description = Localized()
 
 
 class ItemIndicator(db.Model):
@@ -131,10 +125,7 @@ class ItemIndicator(db.Model):
 
     item: Mapped[RoadmapItem] = relationship(back_populates="indicators")
 
-    @property
-    def name(self) -> str:
-        """The indicator's name in the reader's language."""
-        return localized(self.name_i18n)
+    name = Localized()
 
 
 class RoadmapVersion(db.Model):
@@ -155,10 +146,7 @@ class RoadmapVersion(db.Model):
 
     roadmap: Mapped[Roadmap] = relationship(back_populates="versions")
 
-    @property
-    def changelog(self) -> str:
-        """The change log in the reader's language."""
-        return localized(self.changelog_i18n)
+    changelog = Localized()
 
 
 class ProgressUpdate(db.Model):
@@ -188,7 +176,4 @@ class ProgressUpdate(db.Model):
 
     item: Mapped[RoadmapItem] = relationship(back_populates="updates")
 
-    @property
-    def note(self) -> str:
-        """The note in the reader's language."""
-        return localized(self.note_i18n)
+    note = Localized()

@@ -16,7 +16,7 @@ from sqlalchemy import insert
 
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
-from roadmap.moderation.audit import record
+from roadmap.audit.log import record
 from roadmap.participation.models import Notification
 from roadmap.participation.queries import follower_ids
 from roadmap.proposals.models import Proposal

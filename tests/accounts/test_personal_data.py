@@ -9,8 +9,9 @@ from sqlalchemy import select
 from roadmap.accounts import personal_data
 from roadmap.accounts.models import PasswordResetToken, User
 from roadmap.extensions import db
-from roadmap.moderation.audit import verify_chain
-from roadmap.moderation.models import AuditEntry, Report
+from roadmap.audit.log import verify_chain
+from roadmap.audit.models import AuditEntry
+from roadmap.moderation.models import Report
 from roadmap.participation.models import Comment, Follow, Notification, Vote
 from tests.accounts.conftest import PASSWORD, log_in
 from tests.conftest import login

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from roadmap.extensions import db
-from roadmap.moderation.audit import record
+from roadmap.audit.log import record
 
 
 def test_check_fails_when_an_audit_row_is_tampered_with(committed_app, rows):

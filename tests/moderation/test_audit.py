@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 
 from roadmap.extensions import db
-from roadmap.moderation.audit import (GENESIS, AuditLogIsAppendOnly, compute_hash, content_of,
+from roadmap.audit.log import (GENESIS, AuditLogIsAppendOnly, compute_hash, content_of,
                                       record, verify_chain)
 
 

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.moderation import services
-from roadmap.moderation.audit import verify_chain
-from roadmap.moderation.models import AuditEntry, ProposalMerge, Report
+from roadmap.audit.log import verify_chain
+from roadmap.audit.models import AuditEntry
+from roadmap.moderation.models import ProposalMerge, Report
 from roadmap.participation import policies as participation_policies
 from roadmap.participation.models import Notification, Vote
 from roadmap.proposals import policies as proposal_policies

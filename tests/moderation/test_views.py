@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.moderation import services
-from roadmap.moderation.models import AuditEntry, Report
+from roadmap.audit.models import AuditEntry
+from roadmap.moderation.models import Report
 from tests.conftest import login
 
 HX = {"HX-Request": "true"}

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.moderation.models import AuditEntry
+from roadmap.audit.models import AuditEntry
 from roadmap.ranking import services
 from roadmap.ranking.inputs import gather_inputs, merge_roots
 from roadmap.ranking.models import (ConsolidationRun, EligibilityDecision, Evaluation,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from roadmap.extensions import db
-from roadmap.moderation.models import AuditEntry
+from roadmap.audit.models import AuditEntry
 from roadmap.participation.models import Follow, Notification
 from roadmap.roadmaps import services
 from roadmap.roadmaps.queries import commune_shares, progress_by_axis, progress_by_commune

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from roadmap.accounts.models import User
 from roadmap.consultations.models import Workshop
 from roadmap.extensions import db
-from roadmap.moderation.audit import record
+from roadmap.audit.log import record
 from roadmap.moderation.models import Report
 from roadmap.participation.models import Comment
 from roadmap.proposals.models import Proposal

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
-from roadmap.moderation.models import AuditEntry
+from roadmap.audit.models import AuditEntry
 
 
 def _actor_label(actor) -> str:

@@ -317,11 +317,47 @@ def _add_workshop(consultation: Consultation, communes: list[Commune], axes: dic
 
 
 @click.command("demo")
-def demo_command():
-    """Load the demo consultation (idempotent) and print the demo accounts."""
+@click.option("--remove", is_flag=True,
+              help="Remove every demo row (and what depends on it) instead of loading the demo.")
+@click.option("--yes", is_flag=True, help="With --remove: do not ask for confirmation.")
+def demo_command(remove: bool, yes: bool):
+    """Load the demo consultation (idempotent) and print the demo accounts; or remove it."""
+    if remove:
+        _remove_demo(yes)
+        return
     consultation = load_demo(echo=click.echo)
     db.session.commit()
     click.echo(f"Demo consultation ready: /c/{consultation.slug}")
     click.echo("Demo accounts (local demo only; every one is marked as demo content):")
     for account in ACCOUNTS:
         click.echo(f"  {account.role:<12} {account.email:<32} {account.password}")
+
+
+def _remove_demo(yes: bool) -> None:
+    """``demo --remove``: show what goes, confirm, remove in one transaction, commit."""
+    from roadmap.demo_removal import NoDemo, delete_files, plan_removal, remove_demo
+
+    try:
+        plan = plan_removal()
+    except NoDemo as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo("Demo rows to remove, per table:")
+    for table, count in plan.counts().items():
+        click.echo(f"  {table:<24} {count}")
+    for link, count in plan.cleared_counts().items():
+        click.echo(f"  kept, link to demo cleared: {link:<28} {count}")
+    click.echo("The territory, the real consultations and the audit log stay.")
+    if not yes and not click.confirm("Remove them?", default=False):
+        db.session.rollback()
+        raise click.ClickException("Nothing removed.")
+    try:
+        plan, files = remove_demo(plan)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    deleted = delete_files(files)
+    click.echo(f"Removed {sum(plan.counts().values())} demo rows"
+               f"{f' and {deleted} file(s)' if deleted else ''}; a demo.remove entry was added "
+               "to the audit log.")

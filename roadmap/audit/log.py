@@ -129,14 +129,45 @@ def record(actor, action: str, subject, *, reason: str | None = None, before=Non
     raise last_error
 
 
+# Entries whose ``after`` lists, under CLEARED_REFERENCES, the ids that earlier entries held in
+# ``actor_id``/``consultation_id`` before the rows they pointed to were deleted (the foreign keys
+# are ON DELETE SET NULL). The verifier hashes those earlier entries with the ids they had.
+CLEARING_ACTIONS = ("demo.remove",)
+CLEARED_REFERENCES = "cleared_references"
+_CLEARABLE = ("actor_id", "consultation_id")
+
+
+def _cleared_references() -> dict[int, dict]:
+    """``{entry id: {column: original id}}`` recorded by the entries of CLEARING_ACTIONS."""
+    cleared: dict[int, dict] = {}
+    rows = db.session.execute(select(AuditEntry.id, AuditEntry.after)
+                              .where(AuditEntry.action.in_(CLEARING_ACTIONS))).all()
+    for clearing_id, after in rows:
+        for entry_id, columns in ((after or {}).get(CLEARED_REFERENCES) or {}).items():
+            if int(entry_id) < clearing_id:  # only an earlier entry can have been cleared
+                cleared.setdefault(int(entry_id), {}).update(
+                    {k: v for k, v in columns.items() if k in _CLEARABLE})
+    return cleared
+
+
+def _content_as_hashed(entry: AuditEntry, cleared: dict[int, dict]) -> dict:
+    """The content of ``entry`` with the ids a later entry says were cleared put back."""
+    content = content_of(entry)
+    for column, original in cleared.get(entry.id, {}).items():
+        if content[column] is None:
+            content[column] = original
+    return content
+
+
 def verify_chain() -> tuple[bool, int | None]:
     """Check every entry's hash and link, oldest first; returns ``(ok, first_bad_id)``."""
     previous = GENESIS
+    cleared = _cleared_references()
     rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)
                               .execution_options(populate_existing=True)).scalars()
     for entry in rows:
         if entry.previous_hash != previous or \
-                compute_hash(previous, content_of(entry)) != entry.entry_hash:
+                compute_hash(previous, _content_as_hashed(entry, cleared)) != entry.entry_hash:
             return False, entry.id
         previous = entry.entry_hash
     return True, None

@@ -1,0 +1,197 @@
+"""``flask demo --remove``: every demo row goes, every real row stays exactly as it was."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from roadmap.accounts.models import User
+from roadmap.audit.log import verify_chain
+from roadmap.audit.models import AuditEntry
+from roadmap.consultations.models import Consultation
+from roadmap.demo import SLUG, load_demo
+from roadmap.extensions import db
+from roadmap.participation import services as participation
+from roadmap.participation.models import Comment, Vote
+from roadmap.participation.queries import counter_mismatches
+from roadmap.proposals.models import Proposal
+
+DEMO_PARTICIPANT = "participant@demo.roadmap.test"
+
+
+def _snapshot(*, without=("audit_entry",)) -> dict[str, list[dict]]:
+    """Every row of every table, as dicts, in primary-key order."""
+    db.session.flush()
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in without:
+            continue
+        query = select(table).order_by(*table.primary_key.columns)
+        rows[table.name] = [dict(row._mapping) for row in db.session.execute(query)]
+    return rows
+
+
+def _demo_rows() -> dict[str, int]:
+    """How many rows marked ``is_demo`` each table holds."""
+    counts = {}
+    for table in db.metadata.sorted_tables:
+        if "is_demo" in table.c:
+            counts[table.name] = db.session.scalar(
+                select(func.count()).select_from(table).where(table.c.is_demo.is_(True)))
+    return counts
+
+
+def _real_consultation(factory):
+    """A real consultation in its voting phase: two real users, two proposals, a comment.
+
+    The real communes are imported first, as on a real installation (the demo uses them).
+    """
+    from roadmap.territory.services import import_bundled_communes
+
+    import_bundled_communes()
+    consultation = factory.consultation("voting", slug="real-consultation")
+    commune = factory.commune()
+    alice, bilal = factory.user(), factory.user()
+    first = factory.proposal(consultation, commune, alice)
+    second = factory.proposal(consultation, commune, bilal)
+    participation.cast_vote(first, bilal)
+    participation.cast_vote(second, alice)
+    comment = participation.post_comment(first, bilal, "A real comment on a real proposal.")
+    participation.like_comment(comment, alice)
+    db.session.flush()
+    return consultation, (alice, bilal), (first, second), comment
+
+
+def _demo(name: str = DEMO_PARTICIPANT) -> User:
+    return db.session.scalar(select(User).where(User.email == name))
+
+
+def _cross_participation(people, proposals) -> None:
+    """Demo accounts act in the real consultation, real users act in the demo one."""
+    alice, bilal = people
+    first, _second = proposals
+    demo_user = _demo()
+    participation.cast_vote(first, demo_user)  # a demo vote on a real proposal
+    demo_comment = participation.post_comment(first, demo_user, "A demo comment, real proposal.")
+    participation.like_comment(demo_comment, alice)
+    demo_proposal = db.session.scalar(select(Proposal).where(Proposal.is_demo.is_(True))
+                                      .order_by(Proposal.id))
+    participation.cast_vote(demo_proposal, bilal)  # a real vote on a demo proposal
+    participation.follow(demo_proposal, alice)
+    shown = db.session.scalar(select(Comment).where(Comment.is_demo.is_(True))
+                              .order_by(Comment.id))
+    participation.like_comment(shown, bilal)
+    db.session.flush()
+
+
+def test_removing_the_demo_leaves_every_real_row_as_it_was(runner, factory):
+    _consultation, people, proposals, _comment = _real_consultation(factory)
+    db.session.commit()
+    before = _snapshot()
+    entries_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    load_demo(echo=lambda *_: None)
+    _cross_participation(people, proposals)
+    db.session.commit()
+    assert proposals[0].supports_count == 2 and proposals[0].comments_count == 2
+
+    result = runner.invoke(args=["demo", "--remove", "--yes"])
+
+    assert result.exit_code == 0, result.output
+    assert "proposal" in result.output and "vote" in result.output
+    db.session.expire_all()
+    after = _snapshot()
+    # Territory, real consultation, real users and their rows: unchanged, except the change
+    # time of the real proposal demo accounts supported and commented (its counters moved
+    # back, so the map's and the pages' caches must see a change).
+    touched = {("proposal", proposals[0].id, "updated_at")}
+    for table in before:
+        changed = [(table, old.get("id"), k) for old, new in zip(before[table], after[table])
+                   for k, v in old.items() if new[k] != v]
+        assert set(changed) <= touched and len(after[table]) == len(before[table]), table
+    assert not any(_demo_rows().values())
+    assert counter_mismatches() == []
+    assert db.session.scalar(select(func.count(Consultation.id))
+                             .where(Consultation.slug == SLUG)) == 0
+    entries = list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    assert len(entries) > entries_before + 1  # the demo's entries stay, with their labels
+    assert entries[-1].action == "demo.remove"
+    assert entries[-1].after["removed"]["proposal"] == 50
+    assert entries[-1].after["removed"]["user_account"] == 44
+    assert verify_chain() == (True, None)
+    check = runner.invoke(args=["check"])
+    assert check.exit_code == 0, check.output
+
+    again = runner.invoke(args=["demo"])  # the demo can be loaded again afterwards
+    assert again.exit_code == 0, again.output
+    assert _demo_rows()["proposal"] == 50
+    assert runner.invoke(args=["check"]).exit_code == 0
+
+
+def test_a_real_reply_to_a_removed_comment_stays_as_a_top_level_comment(runner, factory):
+    _consultation, people, proposals, _comment = _real_consultation(factory)
+    load_demo(echo=lambda *_: None)
+    demo_comment = participation.post_comment(proposals[0], _demo(), "Demo words.")
+    reply = participation.post_comment(proposals[0], people[0], "A real reply.",
+                                       parent=demo_comment)
+    db.session.commit()
+    reply_id = reply.id
+
+    result = runner.invoke(args=["demo", "--remove", "--yes"])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    kept = db.session.get(Comment, reply_id)
+    assert kept is not None and kept.parent_id is None and kept.body == "A real reply."
+    assert db.session.get(Proposal, proposals[0].id).comments_count == 2
+    assert counter_mismatches() == []
+    assert "comment.parent_id" in result.output
+
+
+def test_remove_asks_for_confirmation(runner):
+    load_demo(echo=lambda *_: None)
+    db.session.commit()
+    refused = runner.invoke(args=["demo", "--remove"], input="n\n")
+    assert refused.exit_code != 0 and "Nothing removed" in refused.output
+    assert _demo_rows()["proposal"] == 50
+    accepted = runner.invoke(args=["demo", "--remove"], input="y\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert not any(_demo_rows().values())
+
+
+def test_remove_without_a_demo_fails_clearly(runner, factory):
+    _real_consultation(factory)
+    db.session.commit()
+    before = _snapshot(without=())
+    result = runner.invoke(args=["demo", "--remove", "--yes"])
+    assert result.exit_code != 0
+    assert "no demo content" in result.output
+    assert _snapshot(without=()) == before
+
+
+def test_remove_is_all_or_nothing(runner, factory, monkeypatch):
+    _consultation, people, proposals, _comment = _real_consultation(factory)
+    load_demo(echo=lambda *_: None)
+    _cross_participation(people, proposals)
+    db.session.commit()
+    before = _snapshot(without=())
+
+    def fail(*_args):
+        raise RuntimeError("disk full")
+
+    # A failure after the deletes ran (the counters are recomputed last) keeps everything.
+    monkeypatch.setattr("roadmap.demo_removal._recount", fail)
+    result = runner.invoke(args=["demo", "--remove", "--yes"])
+    assert result.exit_code != 0
+    db.session.expire_all()
+    assert _snapshot(without=()) == before
+
+
+def test_the_chain_still_catches_a_change_to_an_entry_whose_links_were_cleared(runner):
+    load_demo(echo=lambda *_: None)
+    db.session.commit()
+    assert runner.invoke(args=["demo", "--remove", "--yes"]).exit_code == 0
+    cleared = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "roadmap.publish"))
+    assert cleared.actor_id is None and cleared.consultation_id is None
+    assert verify_chain() == (True, None)
+    db.session.execute(AuditEntry.__table__.update().where(AuditEntry.id == cleared.id)
+                       .values(actor_label="someone else"))
+    assert verify_chain() == (False, cleared.id)

@@ -10,6 +10,7 @@ from roadmap.audit.models import AuditEntry
 from roadmap.consultations.models import Consultation
 from roadmap.demo import SLUG, load_demo
 from roadmap.extensions import db
+from roadmap.moderation.services import report
 from roadmap.participation import services as participation
 from roadmap.participation.models import Comment, Vote
 from roadmap.participation.queries import counter_mismatches
@@ -71,6 +72,7 @@ def _cross_participation(people, proposals) -> None:
     first, _second = proposals
     demo_user = _demo()
     participation.cast_vote(first, demo_user)  # a demo vote on a real proposal
+    report(proposals[1], demo_user, "spam")  # a demo report of a real proposal
     demo_comment = participation.post_comment(first, demo_user, "A demo comment, real proposal.")
     participation.like_comment(demo_comment, alice)
     demo_proposal = db.session.scalar(select(Proposal).where(Proposal.is_demo.is_(True))
@@ -126,24 +128,34 @@ def test_removing_the_demo_leaves_every_real_row_as_it_was(runner, factory):
     assert runner.invoke(args=["check"]).exit_code == 0
 
 
-def test_a_real_reply_to_a_removed_comment_stays_as_a_top_level_comment(runner, factory):
-    _consultation, people, proposals, _comment = _real_consultation(factory)
+def test_real_rows_that_name_a_demo_row_stay_with_the_link_cleared(runner, factory):
+    from datetime import date
+
+    from roadmap.consultations.models import Workshop
+
+    consultation, people, proposals, _comment = _real_consultation(factory)
     load_demo(echo=lambda *_: None)
+    workshop = Workshop(consultation=consultation, title="A real workshop", place="Town hall",
+                        held_on=date(2026, 11, 3), created_by_id=_demo(
+                            "organiser@demo.roadmap.test").id)
+    db.session.add(workshop)
     demo_comment = participation.post_comment(proposals[0], _demo(), "Demo words.")
     reply = participation.post_comment(proposals[0], people[0], "A real reply.",
                                        parent=demo_comment)
     db.session.commit()
-    reply_id = reply.id
+    reply_id, workshop_id = reply.id, workshop.id
 
     result = runner.invoke(args=["demo", "--remove", "--yes"])
 
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    kept = db.session.get(Comment, reply_id)
+    kept = db.session.get(Comment, reply_id)  # a real reply stays, as a top-level comment
     assert kept is not None and kept.parent_id is None and kept.body == "A real reply."
     assert db.session.get(Proposal, proposals[0].id).comments_count == 2
+    kept_workshop = db.session.get(Workshop, workshop_id)
+    assert kept_workshop.title == "A real workshop" and kept_workshop.created_by_id is None
     assert counter_mismatches() == []
-    assert "comment.parent_id" in result.output
+    assert "comment.parent_id" in result.output and "workshop.created_by_id" in result.output
 
 
 def test_remove_asks_for_confirmation(runner):
@@ -183,6 +195,21 @@ def test_remove_is_all_or_nothing(runner, factory, monkeypatch):
     assert result.exit_code != 0
     db.session.expire_all()
     assert _snapshot(without=()) == before
+
+
+def test_the_audit_page_shows_the_removal_and_the_entries_it_kept(runner, client, factory):
+    from tests.conftest import login
+
+    load_demo(echo=lambda *_: None)
+    admin = factory.user("admin")
+    db.session.commit()
+    assert runner.invoke(args=["demo", "--remove", "--yes"]).exit_code == 0
+    login(client, admin)
+    page = client.get("/admin/audit")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "demo.remove" in html and "roadmap.publish" in html
+    assert "Organisatrice (démo)" in html  # the actor's label outlives the account
 
 
 def test_the_chain_still_catches_a_change_to_an_entry_whose_links_were_cleared(runner):

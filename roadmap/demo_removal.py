@@ -185,7 +185,8 @@ def _affected_counters(plan: RemovalPlan) -> tuple[set, set]:
     from roadmap.participation.models import Comment, CommentLike, Vote
 
     proposals, comments = set(), set()
-    proposals |= {r[0] for r in _select_in([Vote.proposal_id], Vote.id, plan.doomed.get("vote", ()))}
+    proposals |= {r[0] for r in _select_in([Vote.proposal_id], Vote.id,
+                                            plan.doomed.get("vote", ()))}
     proposals |= {r[0] for r in _select_in([Comment.proposal_id], Comment.id,
                                             plan.doomed.get("comment", ()))}
     comments |= {r[0] for r in _select_in([CommentLike.comment_id], CommentLike.id,

@@ -325,6 +325,8 @@ def demo_command(remove: bool, yes: bool):
     if remove:
         _remove_demo(yes)
         return
+    if yes:
+        raise click.UsageError("--yes goes with --remove.")
     consultation = load_demo(echo=click.echo)
     db.session.commit()
     click.echo(f"Demo consultation ready: /c/{consultation.slug}")
@@ -348,6 +350,10 @@ def _remove_demo(yes: bool) -> None:
     for link, count in plan.cleared_counts().items():
         click.echo(f"  kept, link to demo cleared: {link:<28} {count}")
     click.echo("The territory, the real consultations and the audit log stay.")
+    if plan.actions_elsewhere:
+        click.echo(f"Warning: {plan.actions_elsewhere} audit entries record demo accounts acting "
+                   "outside the demo consultation (roles, settings...): review them at "
+                   "/admin/audit, they are not undone.")
     if not yes and not click.confirm("Remove them?", default=False):
         db.session.rollback()
         raise click.ClickException("Nothing removed.")

@@ -36,8 +36,10 @@ from roadmap.extensions import db
 
 DELETE, CLEAR = "delete", "clear"
 CHUNK = 500
-# Nullable links that still remove the row: what a demo account authored.
-AUTHORED = {("proposal", "author_id"), ("comment", "author_id"), ("report", "reporter_id")}
+# Nullable links that still remove the row: what a demo account authored (an invitation sent
+# from a demo account, whose password is public, must not outlive it either).
+AUTHORED = {("proposal", "author_id"), ("comment", "author_id"), ("report", "reporter_id"),
+            ("invitation", "invited_by_id")}
 # Links that keep the row although the database would cascade: a real reply to a removed
 # comment stays, as a top-level comment.
 KEPT = {("comment", "parent_id")}
@@ -58,6 +60,8 @@ class RemovalPlan:
     links: dict[str, int] = field(default_factory=dict)  # association table -> rows to remove
     cleared: dict[tuple[str, str], set] = field(default_factory=dict)  # (table, column) -> pks
     audit_originals: dict[int, dict] = field(default_factory=dict)
+    # Audit entries of demo accounts outside the demo consultations (a role they changed...).
+    actions_elsewhere: int = 0
 
     def counts(self) -> dict[str, int]:
         """Rows removed per table (tables with none left out), in table order."""
@@ -177,7 +181,18 @@ def plan_removal() -> RemovalPlan:
         raise NoDemo("This database holds no demo content.")
     _close(plan)
     _links_and_clears(plan)
+    plan.actions_elsewhere = _actions_elsewhere(plan)
     return plan
+
+
+def _actions_elsewhere(plan: RemovalPlan) -> int:
+    """How many audit entries record a demo account acting outside the demo consultations."""
+    from roadmap.audit.models import AuditEntry
+
+    demo_consultations = plan.doomed.get("consultation", set())
+    return sum(1 for _id, consultation_id in _select_in(
+        [AuditEntry.id, AuditEntry.consultation_id], AuditEntry.actor_id,
+        plan.doomed.get("user_account", ())) if consultation_id not in demo_consultations)
 
 
 def _affected_counters(plan: RemovalPlan) -> tuple[set, set]:

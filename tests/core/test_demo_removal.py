@@ -222,3 +222,32 @@ def test_the_chain_still_catches_a_change_to_an_entry_whose_links_were_cleared(r
     db.session.execute(AuditEntry.__table__.update().where(AuditEntry.id == cleared.id)
                        .values(actor_label="someone else"))
     assert verify_chain() == (False, cleared.id)
+
+
+def test_what_demo_admins_granted_is_flagged_and_their_invitations_go(runner, factory):
+    from datetime import datetime, timedelta, timezone
+
+    from roadmap.accounts.models import Invitation
+    from roadmap.accounts.services import set_role
+
+    load_demo(echo=lambda *_: None)
+    real = factory.user()
+    demo_admin = _demo("admin@demo.roadmap.test")
+    set_role(real, "moderator", by=demo_admin)
+    db.session.add(Invitation(email="someone@example.org", role="organiser", token_hash="f" * 64,
+                              invited_by_id=demo_admin.id,
+                              expires_at=datetime.now(timezone.utc) + timedelta(days=7)))
+    db.session.commit()
+
+    result = runner.invoke(args=["demo", "--remove", "--yes"])
+
+    assert result.exit_code == 0, result.output
+    assert "Warning: 1 audit entries record demo accounts acting outside" in result.output
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
+    db.session.expire_all()
+    assert db.session.get(User, real.id).role == "moderator"  # reported, not undone
+
+
+def test_yes_goes_with_remove(runner):
+    result = runner.invoke(args=["demo", "--yes"])
+    assert result.exit_code == 2 and "--yes goes with --remove" in result.output

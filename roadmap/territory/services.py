@@ -196,7 +196,7 @@ def check_communes(path, *, fields: dict[str, str] | None = None,
     """Read and check a GIS file as :func:`import_communes` does, writing nothing.
 
     ``fields`` maps commune attributes (the keys of :data:`DEFAULT_FIELDS`) to the source's
-    columns; missing keys take their default. Raises :class:`TerritoryImportError` naming
+    columns (``None``: not read); missing keys take their default. Raises :class:`TerritoryImportError` naming
     every problem found.
     """
     path = Path(path)
@@ -269,11 +269,16 @@ def _read(path: Path, layer: str | None):
 
 
 def _columns(path: Path, source, options: dict[str, str]) -> dict[str, str | None]:
-    """Map each commune attribute to a source column; unknown names given are errors."""
+    """Map each commune attribute to a source column; unknown names given are errors.
+
+    ``None`` for an optional attribute means: do not read it, even if the default column exists.
+    """
     available = [name for name in source.columns if name != source.geometry.name]
     columns, unknown = {}, []
     for attribute, name in options.items():
-        if name in available:
+        if name is None and attribute not in REQUIRED:  # chosen not to be read
+            columns[attribute] = None
+        elif name in available:
             columns[attribute] = name
         elif attribute in REQUIRED or name != DEFAULT_FIELDS[attribute]:
             unknown.append(f"'{name}' (for {attribute})")

@@ -377,3 +377,42 @@ def test_the_job_handler_runs_from_its_payload(app, factory):
     assert job.state == "done", job.error
     assert job.result["created"] == 5 and job.result["census_matched"] == 5
     assert job.result["prefectures"] == ["07.041"]
+
+
+def _as_geopackage(tmp_path) -> tuple[bytes, str]:
+    import geopandas
+
+    path = tmp_path / "al_haouz.gpkg"
+    geopandas.read_file(AL_HAOUZ).to_crs("EPSG:26191").to_file(path, driver="GPKG")
+    return path.read_bytes(), path.name
+
+
+def _as_zipped_shapefile(tmp_path) -> tuple[bytes, str]:
+    import zipfile
+
+    import geopandas
+
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    geopandas.read_file(AL_HAOUZ).to_file(folder / "al_haouz.shp", encoding="utf-8")
+    path = tmp_path / "al_haouz.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member in folder.iterdir():
+            archive.write(member, member.name)
+    return path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("build", [_as_geopackage, _as_zipped_shapefile])
+def test_a_geopackage_or_a_zipped_shapefile_is_read_the_same_way(client, admin, tmp_path,
+                                                                  build):
+    content, filename = build(tmp_path)
+    token = _token(_upload(client, content, filename))
+    preview = client.get(f"/admin/territories/uploads/{token}?lang=en")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200, html
+    assert all(f'data-code="{code}"' in html for code in AL_HAOUZ_CODES)
+    assert html.count('data-matched="yes"') == 5
+    _job_page(client, _confirm(client, token))
+    db.session.expire_all()
+    assert commune("amizmiz").hcp_code == "07.041.01.03"
+    assert commune("amizmiz").min_lon == pytest.approx(-8.2833, abs=1e-3)  # back in lon/lat

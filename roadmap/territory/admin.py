@@ -112,8 +112,11 @@ def job(job_id: str):
     if found is None or found.kind != KIND:
         abort(404)
     result = found.result or {}
+    token = Path((found.payload or {}).get("path", "")).parent.name
+    retry = url_for(".preview", token=token) if uploads.upload_path(token) else None
     return render_page_or_fragment(
         "territory/admin/job.html", "territory/admin/_job.html", job=found, result=result,
+        retry=retry,
         problems=[message_from(item) for item in result.get("problems", [])],
         warnings=[message_from(item) for item in result.get("warnings", [])],
         prefectures=prefectures_by_code(result.get("prefectures", [])))

@@ -40,14 +40,24 @@ def run_territory_import(job, progress) -> dict:
     """
     payload = job.payload
     path = uploads.resolve(payload["path"])
-    progress(0.05)
+    progress(0.02)
     try:
         checked = check_communes(path, fields=payload.get("fields") or {},
-                                 prefecture_code=payload.get("prefecture_code") or None)
+                                 prefecture_code=payload.get("prefecture_code") or None,
+                                 progress=lambda fraction: progress(0.02 + 0.68 * fraction))
     except TerritoryImportError as error:
         return {"problems": [message_data(message) for message in error.messages]}
-    progress(0.2)
-    result = write_communes(checked, progress=lambda fraction: progress(0.2 + 0.75 * fraction))
+    # The writing is one transaction, without progress in between: a worker commits each
+    # progress report, and a half-written import must never be committed.
+    summary = _write(job, checked)
+    uploads.discard(path)
+    return summary
+
+
+def _write(job, checked) -> dict:
+    """Write the checked source and record it in the audit log; the job's result."""
+    payload = job.payload
+    result = write_communes(checked)
     matched = sum(1 for r in checked.records if r.hcp_code and census.figures(r.hcp_code))
     codes = checked.prefecture_codes
     summary = {"communes": len(checked.records), "created": result.created,
@@ -61,6 +71,5 @@ def run_territory_import(job, progress) -> dict:
         record(actor, "territory.import", prefecture,
                after={key: summary[key] for key in ("filename", "communes", "created",
                                                     "updated", "census_matched")})
-    uploads.discard(path)
     return summary
 

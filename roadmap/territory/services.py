@@ -191,43 +191,45 @@ class CheckedSource:
 
 
 def check_communes(path, *, fields: dict[str, str] | None = None,
-                   prefecture_code: str | None = None,
-                   layer: str | None = None) -> CheckedSource:
+                   prefecture_code: str | None = None, layer: str | None = None,
+                   progress=None) -> CheckedSource:
     """Read and check a GIS file as :func:`import_communes` does, writing nothing.
 
     ``fields`` maps commune attributes (the keys of :data:`DEFAULT_FIELDS`) to the source's
-    columns (``None``: not read); missing keys take their default. Raises :class:`TerritoryImportError` naming
-    every problem found.
+    columns (``None``: not read); missing keys take their default. ``progress(fraction)`` is
+    called after each stage when given. Raises :class:`TerritoryImportError` naming every
+    problem found.
     """
+    report = progress or (lambda fraction: None)
     path = Path(path)
     options = {**DEFAULT_FIELDS, **(fields or {})}
     source = _read(path, layer)
+    report(0.4)
     columns = _columns(path, source, options)
     warnings: list[Message] = []
     records = _records(path, source, columns, prefecture_code, warnings)
+    report(0.7)
     _measure(records)
     _check_prefectures(path, records)
+    report(0.8)
     _fill_population(records, warnings)
+    report(1.0)
     return CheckedSource(path=path, columns=columns, records=records, warnings=warnings)
 
 
-def write_communes(checked: CheckedSource, *, with_indicators: bool = True,
-                   progress=None) -> ImportResult:
+def write_communes(checked: CheckedSource, *, with_indicators: bool = True) -> ImportResult:
     """Write (upsert by code) the checked records, then their census indicators. Flushes.
 
     Existing communes are updated in place (same row, same id), so what refers to them
-    (proposals, consultations) keeps pointing at them. ``progress(fraction)`` is called now
-    and then when given.
+    (proposals, consultations) keeps pointing at them.
     """
-    report = progress or (lambda fraction: None)
     records = checked.records
-    result = _write(records, report)
+    result = _write(records)
     result.warnings = list(checked.warnings)
     if with_indicators:
         communes = communes_by_code(record.code for record in records).values()
         result.indicators, missing = import_census_indicators(communes)
         result.warnings.extend(missing)
-    report(1.0)
     invalidate_lookup()
     return result
 
@@ -436,15 +438,12 @@ def _fill_population(records: list[CommuneRecord], warnings: list[str]) -> None:
 
 # -- writing ---------------------------------------------------------------------------------
 
-def _write(records: list[CommuneRecord], progress) -> ImportResult:
+def _write(records: list[CommuneRecord]) -> ImportResult:
     """Create the missing prefectures, then create or update each commune. Flushes."""
     result = ImportResult()
     prefectures = _ensure_prefectures({record.prefecture_code for record in records}, result)
     existing = communes_by_code(record.code for record in records)
-    step = max(1, len(records) // 20)
-    for number, record in enumerate(records, start=1):
-        if number % step == 0:
-            progress(0.8 * number / len(records))
+    for record in records:
         values = _column_values(record, prefectures[record.prefecture_code])
         commune = existing.get(record.code)
         if commune is None:

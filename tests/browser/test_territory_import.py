@@ -75,3 +75,33 @@ def test_an_admin_previews_then_imports_a_territory(page: Page, territory_server
     page.locator("#territory-job a[href='/admin/territories']").click()
     expect(page.locator('tr[data-prefecture="07.041"] td[data-communes]')).to_have_text("5")
     assert errors == []
+
+
+def test_the_territory_pages_pass_axe_in_arabic(browser, territory_server):
+    from tests.browser.test_accessibility import violations
+
+    _app, base = territory_server
+    context = browser.new_context(bypass_csp=True)  # lets the injected axe script run
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/login?lang=ar")
+        page.locator("input[name=email]").fill("admin@territory.test")
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("form.stacked button[type=submit]").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        found = {}
+        for name, path in (("index", "/admin/territories"),
+                           ("upload", "/admin/territories/upload")):
+            found[name] = violations(page, f"{base}{path}?lang=ar", "ar")
+        page.goto(f"{base}/admin/territories/upload?lang=ar")
+        page.locator("input[type=file][name=source]").set_input_files(str(AL_HAOUZ))
+        page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+        page.wait_for_url("**/admin/territories/uploads/*")
+        found["preview"] = violations(page, page.url + "?lang=ar", "ar")
+        expect(page.locator("#territory-preview-map path.leaflet-interactive")).to_have_count(5)
+        page.locator("form[data-confirm-form] button[type=submit]").click()
+        page.wait_for_url("**/admin/territories/jobs/*")
+        found["job"] = violations(page, page.url + "?lang=ar", "ar")
+    finally:
+        context.close()
+    assert not any(found.values()), found

@@ -308,7 +308,8 @@ def test_reimporting_a_used_territory_updates_it_in_place(client, admin, factory
     consultation = factory.consultation()
     consultation.prefecture = prefecture
     ids = {code: commune(code).id for code in AL_HAOUZ_CODES}
-    proposals = [factory.proposal(consultation, commune(code)) for code in ("ait-ourir", "asni")]
+    proposals = {factory.proposal(consultation, commune(code)).id: ids[code]
+                 for code in ("ait-ourir", "asni")}
     old_geometry = commune("ait-ourir").geometry
     db.session.flush()
 
@@ -327,9 +328,10 @@ def test_reimporting_a_used_territory_updates_it_in_place(client, admin, factory
     assert {code: commune(code).id for code in AL_HAOUZ_CODES} == ids
     assert commune("ait-ourir").geometry != old_geometry
     assert commune("ait-ourir").population_2024 == 1234
-    for proposal in proposals:
-        stored = db.session.get(Proposal, proposal.id)
-        assert stored.commune_id == proposal.commune_id and stored.consultation_id == consultation.id
+    for proposal_id, commune_id in proposals.items():
+        stored = db.session.get(Proposal, proposal_id)
+        assert (stored.commune_id, stored.consultation_id) == (commune_id, consultation.id)
+        assert stored.commune.prefecture.code == "07.041"
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == 2
 
 

@@ -290,7 +290,7 @@ def _columns(path: Path, source, options: dict[str, str]) -> dict[str, str | Non
         raise TerritoryImportError(path, _l(
             "unknown field %(fields)s; the source's fields are: %(available)s",
             fields=", ".join(unknown),
-            available=", ".join(available) or "-"))
+            available=", ".join(available) or "none"))
     return columns
 
 

@@ -91,6 +91,9 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (consultations, territory, accounts, proposals, participation, moderation,
                       ranking, roadmaps, maps, exports, api):
         app.register_blueprint(blueprint)
+    # The territories' back office; importing it registers the territory.import job handler.
+    from roadmap.territory.admin import bp as territory_admin
+    app.register_blueprint(territory_admin)
 
 
 def _register_cli(app: Flask) -> None:

@@ -37,6 +37,7 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": env("ROADMAP_DATABASE_URL", default_db),
         "ROADMAP_TILE_URL": env("ROADMAP_TILE_URL") or None,
         "ROADMAP_TILE_ATTRIBUTION": env("ROADMAP_TILE_ATTRIBUTION", ""),
+        "ROADMAP_TERRITORY_UPLOAD_MAX_MB": float(env("ROADMAP_TERRITORY_UPLOAD_MAX_MB", "50")),
         "MAIL_SERVER": env("ROADMAP_MAIL_SERVER") or None,
         "MAIL_PORT": int(env("ROADMAP_MAIL_PORT", "587")),
         "MAIL_USERNAME": env("ROADMAP_MAIL_USERNAME") or None,

@@ -8,6 +8,7 @@ from flask_login import current_user
 from roadmap.accounts.forms import STAKEHOLDER_CHOICES
 from roadmap.accounts.policies import ensure
 from roadmap.consultations import services, templating
+from roadmap.consultations import territory_usage as _territory_usage  # noqa: F401
 from roadmap.consultations.forms import GENDER_CHOICES, SettingsForm, WorkshopForm
 from roadmap.consultations.policies import can_configure, can_manage_workshops
 from roadmap.consultations.queries import (all_consultations, attendance_totals,

@@ -86,3 +86,27 @@ def indicator_sources(commune: Commune) -> list[tuple[int, str]]:
     """The distinct ``(year, source)`` pairs of the commune's indicators, newest first."""
     return sorted({(indicator.year, indicator.source) for indicator in commune.indicators},
                   key=lambda pair: (-pair[0], pair[1]))
+
+
+@dataclass
+class PrefectureSummary:
+    """A prefecture or province as the back office lists it."""
+
+    prefecture: Prefecture
+    communes: int
+    population_2024: int | None
+    with_census: int  # communes that have census indicators (their HCP code matched)
+
+
+def prefecture_summaries() -> list[PrefectureSummary]:
+    """Every imported prefecture or province with its communes count, population and census
+    coverage, by HCP code."""
+    with_census = (select(CommuneIndicator.commune_id).distinct().subquery())
+    rows = db.session.execute(
+        select(Prefecture, func.count(Commune.id), func.sum(Commune.population_2024),
+               func.count(with_census.c.commune_id))
+        .outerjoin(Commune, Commune.prefecture_id == Prefecture.id)
+        .outerjoin(with_census, with_census.c.commune_id == Commune.id)
+        .group_by(Prefecture.id).order_by(Prefecture.code))
+    return [PrefectureSummary(prefecture, communes, population, census)
+            for prefecture, communes, population, census in rows]

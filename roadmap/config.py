@@ -38,6 +38,8 @@ def from_environment(instance_path: str) -> dict:
         "ROADMAP_TILE_URL": env("ROADMAP_TILE_URL") or None,
         "ROADMAP_TILE_ATTRIBUTION": env("ROADMAP_TILE_ATTRIBUTION", ""),
         "ROADMAP_TERRITORY_UPLOAD_MAX_MB": float(env("ROADMAP_TERRITORY_UPLOAD_MAX_MB", "50")),
+        # No request body may be larger (uploads included): past it, a 413 page, nothing kept.
+        "MAX_CONTENT_LENGTH": int(float(env("ROADMAP_MAX_REQUEST_MB", "64")) * 1024 * 1024),
         "MAIL_SERVER": env("ROADMAP_MAIL_SERVER") or None,
         "MAIL_PORT": int(env("ROADMAP_MAIL_PORT", "587")),
         "MAIL_USERNAME": env("ROADMAP_MAIL_USERNAME") or None,

@@ -9,6 +9,7 @@ TITLES = {
     403: _l("You are not allowed to do this"),
     404: _l("Page not found"),
     405: _l("Method not allowed"),
+    413: _l("The file is too large"),
     422: _l("Some fields need correcting"),
     429: _l("Too many requests"),
     500: _l("Something went wrong on our side"),
@@ -18,6 +19,8 @@ EXPLANATIONS = {
     403: _l("Your account does not have the right to open this page or do this action."),
     404: _l("This address does not exist, or the page was moved."),
     405: _l("This address does not accept this kind of request."),
+    413: _l("What you sent is larger than this site accepts. Nothing was kept: send a smaller "
+            "file."),
     422: _l("Nothing was changed. Go back, correct the form and send it again."),
     429: _l("You sent too many requests in a short time. Wait a minute and try again."),
     500: _l("Nothing you sent was lost. Try again in a moment; if it goes on, tell the organisers."),

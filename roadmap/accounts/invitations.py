@@ -244,16 +244,17 @@ ROLE_NAMES = {"moderator": _l("moderator"), "organiser": _l("organiser"),
 
 def _mail_invitation(invitation: Invitation, link: str, days: int) -> None:
     with _in_language(invitation):
+        role = str(ROLE_NAMES[invitation.role])
+        if invitation.organisation:
+            role = "%s (%s)" % (role, invitation.organisation)
+        greeting = (gettext("Hello %(name)s,", name=invitation.display_name)
+                    if invitation.display_name else gettext("Hello,"))
         subject = gettext("You are invited to the participatory roadmap")
         body = gettext(
-            "Hello%(name)s,\n\nYou are invited to take part in the participatory roadmap as "
-            "%(role)s%(organisation)s.\n\nTo accept, open this link within %(days)s "
-            "days:\n\n%(link)s\n\nThe link works once. If you did not expect "
-            "this invitation, ignore this message.",
-            name=f" {invitation.display_name}" if invitation.display_name else "",
-            role=str(ROLE_NAMES[invitation.role]),
-            organisation=f" ({invitation.organisation})" if invitation.organisation else "",
-            days=days, link=link)
+            "%(greeting)s\n\nYou are invited to take part in the participatory roadmap as "
+            "%(role)s.\n\nTo accept, open this link within %(days)s days:\n\n%(link)s\n\n"
+            "The link works once. If you did not expect this invitation, ignore this message.",
+            greeting=greeting, role=role, days=days, link=link)
     send_mail(invitation.email, subject, body)
 
 

@@ -26,6 +26,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from roadmap.accounts.models import ROLES, STAKEHOLDER_TYPES, Invitation, User
 from roadmap.accounts.services import (AccountError, InvalidCredentials, _in_language,
@@ -296,7 +297,11 @@ def accept(token: str, *, password: str, display_name: str | None = None) -> Use
                     role=invitation.role)
         if not user.display_name:
             raise InvitationError(_l("Choose a display name."))
-        db.session.add(user)
+        try:
+            with db.session.begin_nested():
+                db.session.add(user)
+        except IntegrityError:  # the address was registered at the same moment
+            raise InvalidInvitation(_l("This invitation link does not work.")) from None
         before = None
     else:
         if user.deleted_at is not None:

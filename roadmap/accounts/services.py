@@ -306,10 +306,10 @@ def set_role(user: User, role: str, by: User | None = None) -> User:
     """
     if role not in ROLES:
         raise UnknownRole(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}.")
-    _check_acting_on_other(user, by, _l("You cannot change your own role: another "
-                                        "administrator must do it."))
     if user.role == "admin" and role != "admin" and user.active and _active_admins() <= 1:
         raise LastAdmin(_l("This is the last admin: make another admin first."))
+    _check_acting_on_other(user, by, _l("You cannot change your own role: another "
+                                        "administrator must do it."))
     previous, user.role = user.role, role
     db.session.flush()
     audit_record(by, "user.set_role", user, before={"role": previous}, after={"role": role})

@@ -157,6 +157,7 @@ def reset_password(token: str):
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 def accept_invitation(token: str):
     """Accept an invitation: choose a name and a password (or confirm with the password of the
     account the address already has), receive the role, and be signed in."""

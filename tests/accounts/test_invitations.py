@@ -177,6 +177,10 @@ def test_revoke(app, make_user):
     assert app.test_client().post(path, data={"display_name": "X Y", "password": NEW_PASSWORD,
                                               "confirm": NEW_PASSWORD}).status_code == 404
     assert _count(User) == 1 and _actions("invitation.revoke") == 1
+    revoked = client.get("/admin/users/invitations?state=revoked").get_data(as_text=True)
+    assert f'id="invitation-{invitation.id}" data-state="revoked"' in revoked
+    pending = client.get("/admin/users/invitations?state=pending").get_data(as_text=True)
+    assert f'id="invitation-{invitation.id}"' not in pending
     # A revoked invitation cannot be resent; an unknown one is 404.
     client.post(f"/admin/users/invitations/{invitation.id}/resend")
     assert db.session.get(Invitation, invitation.id).send_count == 1

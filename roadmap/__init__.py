@@ -76,6 +76,7 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Register every domain's blueprints, in the order of the layers."""
+    from roadmap.accounts.admin import bp as accounts_admin
     from roadmap.accounts.views import bp as accounts
     from roadmap.consultations.views import bp as consultations
     from roadmap.exports.api import bp as api
@@ -88,8 +89,8 @@ def _register_blueprints(app: Flask) -> None:
     from roadmap.roadmaps.views import bp as roadmaps
     from roadmap.territory.views import bp as territory
 
-    for blueprint in (consultations, territory, accounts, proposals, participation, moderation,
-                      ranking, roadmaps, maps, exports, api):
+    for blueprint in (consultations, territory, accounts, accounts_admin, proposals,
+                      participation, moderation, ranking, roadmaps, maps, exports, api):
         app.register_blueprint(blueprint)
     # The territories' back office; importing it registers the territory.import job handler.
     from roadmap.territory.admin import bp as territory_admin

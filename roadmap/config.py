@@ -64,6 +64,7 @@ def from_environment(instance_path: str) -> dict:
         "COMMENT_EDIT_MINUTES": int(env("ROADMAP_COMMENT_EDIT_MINUTES", "15")),
         "ROADMAP_BASE_URL": env("ROADMAP_BASE_URL") or None,
         "PASSWORD_RESET_HOURS": int(env("ROADMAP_PASSWORD_RESET_HOURS", "2")),
+        "ROADMAP_INVITATION_DAYS": int(env("ROADMAP_INVITATION_DAYS", "7")),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "LANGUAGES": LANGUAGES,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -1,4 +1,4 @@
-"""``flask users ...`` commands: create an admin, give a role, list the accounts."""
+"""``flask users ...`` commands: create an admin, give a role, invite, list the accounts."""
 from __future__ import annotations
 
 import os
@@ -6,8 +6,12 @@ import os
 import click
 from flask.cli import AppGroup
 
-from roadmap.accounts import services
-from roadmap.accounts.models import ROLES
+from flask import current_app
+from flask_babel import force_locale
+
+from roadmap.accounts import invitations, services
+from roadmap.accounts.models import ROLES, STAKEHOLDER_TYPES
+from roadmap.config import LANGUAGES
 from roadmap.accounts.queries import all_users
 from roadmap.extensions import db
 
@@ -52,9 +56,38 @@ def set_role_command(email: str, role: str) -> None:
         services.set_role(user, role)
     except services.AccountError as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from None
+        with force_locale("en"):
+            raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"{user.email} is now {role}.")
+
+
+@users_cli.command("invite")
+@click.argument("email")
+@click.option("--role", required=True, help="moderator, organiser or admin.")
+@click.option("--stakeholder-type", default="public_service", show_default=True,
+              help=f"One of: {', '.join(STAKEHOLDER_TYPES)}.")
+@click.option("--organisation", default=None, help="The service, council or association.")
+@click.option("--commune", default=None, help="The home commune: its code (or name).")
+@click.option("--name", default=None, help="A display name the invitee may change.")
+@click.option("--language", type=click.Choice(LANGUAGES), default=None,
+              help="The language of the mail (default: Arabic).")
+def invite_command(email: str, role: str, stakeholder_type: str, organisation: str | None,
+                   commune: str | None, name: str | None, language: str | None) -> None:
+    """Invite EMAIL to take a role: a single-use link is mailed (or kept in the outbox)."""
+    with force_locale("en"):
+        try:
+            invitation, link = invitations.invite(
+                email, role, None, stakeholder_type=stakeholder_type, organisation=organisation,
+                commune=commune, display_name=name, language=language)
+        except services.AccountError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error.args[0])) from None
+    db.session.commit()
+    where = (f"sent over SMTP ({current_app.config['MAIL_SERVER']})"
+             if current_app.config.get("MAIL_SERVER") else "kept in the outbox (/admin/outbox)")
+    click.echo(f"Invited {invitation.email} as {invitation.role}; the link, valid until "
+               f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC, was {where}.")
 
 
 @users_cli.command("list")

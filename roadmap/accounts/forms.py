@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from roadmap.accounts.queries import communes_for_choice
@@ -170,3 +171,119 @@ class DeleteAccountForm(FlaskForm):
                              validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
                              description=_l("Type your password to confirm."),
                              render_kw={"autocomplete": "current-password"})
+
+
+# --- back office: people and invitations -------------------------------------------------------
+
+INVITED_ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ("moderator", "organiser", "admin")]
+ACTIVE_CHOICES = [("", _l("Active or not")), ("1", _l("Active")), ("0", _l("Deactivated"))]
+
+
+def _commune_choices(empty_label) -> list:
+    return _select_choices([("", empty_label)]
+                           + [(str(pk), name) for pk, name in communes_for_choice()])
+
+
+class UserFilterForm(FlaskForm):
+    """The filters of the list of accounts (a GET form: no CSRF token, never invalid)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or email"), filters=[_strip], validators=[Optional(), Length(max=200)],
+                    render_kw={"type": "search"})
+    role = SelectField(_l("Role"), validators=[Optional()], coerce=_optional_str,
+                       choices=_select_choices([("", _l("Every role"))] + list(ROLE_LABELS.items())))
+    stakeholder_type = SelectField(_l("Stakeholder type"), validators=[Optional()],
+                                   coerce=_optional_str, choices=_select_choices(
+                                       [("", _l("Every type"))] + STAKEHOLDER_CHOICES))
+    commune = SelectField(_l("Home commune"), coerce=_optional_int, validators=[Optional()])
+    active = SelectField(_l("State"), coerce=_optional_str, validators=[Optional()],
+                         choices=_select_choices(ACTIVE_CHOICES))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commune.choices = _commune_choices(_l("Every commune"))
+
+    def filters(self) -> dict:
+        """The filters as keyword arguments of :func:`roadmap.accounts.queries.search_users`;
+        a value outside the choices is ignored."""
+        self.validate()
+
+        def value(name):
+            field = getattr(self, name)
+            return None if field.errors else field.data
+
+        return {"text": value("q") or None, "role": value("role"),
+                "stakeholder_type": value("stakeholder_type"), "commune_id": value("commune"),
+                "active": {"1": True, "0": False}.get(value("active"))}
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token (deactivate, reactivate, resend, revoke)."""
+
+
+class RoleForm(FlaskForm):
+    """The role an admin gives an account."""
+
+    role = SelectField(_l("Role"), choices=_select_choices(list(ROLE_LABELS.items())),
+                       validators=[DataRequired()])
+
+
+class InvitationForm(FlaskForm):
+    """Invite an official or an organiser by email."""
+
+    email = _email_field("off")
+    role = SelectField(_l("Role"), choices=_select_choices(INVITED_ROLE_CHOICES),
+                       validators=[DataRequired()])
+    stakeholder_type = SelectField(_l("Stakeholder type"), default="public_service",
+                                   choices=_select_choices(STAKEHOLDER_CHOICES))
+    organisation = StringField(_l("Organisation"), filters=[_strip],
+                               validators=[Optional(), Length(max=200)])
+    commune_id = SelectField(_l("Home commune"), coerce=_optional_int, validators=[Optional()])
+    display_name = StringField(_l("Display name"), filters=[_strip],
+                               validators=[Optional(), Length(2, 80)],
+                               description=_l("Optional: the invitee can change it."))
+    language = SelectField(_l("Language of the invitation"),
+                           choices=_select_choices(LANGUAGE_CHOICES), default=current_language)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commune_id.choices = _commune_choices(NOT_SPECIFIED)
+
+
+class AcceptInvitationForm(FlaskForm):
+    """A new account from an invitation: the display name and a password, twice."""
+
+    display_name = StringField(
+        _l("Display name"), filters=[_strip], validators=[DataRequired(), Length(2, 80)],
+        description=_l("Shown with your proposals and comments."),
+        render_kw={"autocomplete": "nickname"})
+    password = _password_field(_l("Password"))
+    confirm = _confirm_field()
+
+
+class AcceptWithAccountForm(FlaskForm):
+    """An invitation to an address that has an account: that account's password."""
+
+    password = PasswordField(_l("Your password"),
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class BulkUploadForm(FlaskForm):
+    """A CSV or XLSX list of people to invite."""
+
+    file = FileField(_l("List of people (CSV or XLSX)"),
+                     validators=[FileRequired(), FileAllowed(["csv", "xlsx", "txt"],
+                                                             _l("Send a .csv or .xlsx file."))],
+                     description=_l("Columns: email, name, role, stakeholder_type, "
+                                    "organisation, commune (code or name), language."))
+    default_role = SelectField(_l("Role when the row gives none"),
+                               choices=_select_choices(INVITED_ROLE_CHOICES))
+
+
+class BulkSendForm(FlaskForm):
+    """The checked rows of a preview, signed, to be sent."""
+
+    rows = HiddenField(validators=[DataRequired()])

@@ -30,6 +30,11 @@ def can_manage_roles(user, subject=None) -> bool:
     return subject is None or subject.id != user.id
 
 
+def can_manage_people(user, subject=None) -> bool:
+    """Admins open the back office's people pages: accounts, roles, invitations."""
+    return _signed_in(user) and user.has_role("admin")
+
+
 def can_edit_profile(user, subject=None) -> bool:
     """A signed-in user edits their own profile; admins edit anyone's."""
     if not _signed_in(user):
@@ -59,6 +64,7 @@ TEMPLATE_POLICIES = {
     "can_delete_account": can_delete_account,
     "can_view_outbox": can_view_outbox,
     "can_manage_roles": can_manage_roles,
+    "can_manage_people": can_manage_people,
     "can_edit_profile": can_edit_profile,
     "can_register": can_register,
 }

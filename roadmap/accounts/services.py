@@ -17,6 +17,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -78,6 +79,14 @@ class InvalidProfileValue(AccountError):
 
 class LastAdmin(AccountError):
     """The change would leave the platform without an active admin."""
+
+
+class OwnAccount(AccountError):
+    """An admin tried to change their own role or deactivate their own account."""
+
+
+class AccountDeleted(AccountError):
+    """The account was deleted: its role and state no longer change."""
 
 
 # --- passwords -------------------------------------------------------------------------------
@@ -280,21 +289,65 @@ def _active_admins() -> int:
                              .where(User.role == "admin", User.active.is_(True)))
 
 
+def _check_acting_on_other(user: User, by: User | None, message) -> None:
+    """Refuse an admin acting on their own account, or on a deleted account."""
+    if by is not None and by.id == user.id:
+        raise OwnAccount(message)
+    if user.deleted_at is not None:
+        raise AccountDeleted(_l("This account was deleted."))
+
+
 def set_role(user: User, role: str, by: User | None = None) -> User:
     """Give ``user`` the ``role``; ``by`` is the acting admin (None from the command line).
 
-    Raises :class:`UnknownRole`, or :class:`LastAdmin` when the last active admin would lose
-    the role. Flushes.
+    Raises :class:`UnknownRole`, :class:`OwnAccount` when ``by`` is ``user`` (another admin
+    must do it), :class:`AccountDeleted`, or :class:`LastAdmin` when the last active admin
+    would lose the role. Flushes.
     """
     if role not in ROLES:
         raise UnknownRole(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}.")
     if user.role == "admin" and role != "admin" and user.active and _active_admins() <= 1:
-        raise LastAdmin("This is the last admin: make another admin first.")
+        raise LastAdmin(_l("This is the last admin: make another admin first."))
+    _check_acting_on_other(user, by, _l("You cannot change your own role: another "
+                                        "administrator must do it."))
     previous, user.role = user.role, role
     db.session.flush()
     audit_record(by, "user.set_role", user, before={"role": previous}, after={"role": role})
     log.info("role of user %s changed from %s to %s by %s", user.id, previous, role,
              by.id if by is not None else "the command line")
+    return user
+
+
+def deactivate_user(user: User, by: User | None) -> User:
+    """Deactivate ``user``: they can no longer log in and every session of theirs ends.
+
+    Raises :class:`OwnAccount` (nobody deactivates themselves), :class:`AccountDeleted`, or
+    :class:`LastAdmin` for the last active admin. Already inactive: nothing changes. Flushes.
+    """
+    _check_acting_on_other(user, by, _l("You cannot deactivate your own account."))
+    if not user.active:
+        return user
+    if user.role == "admin" and _active_admins() <= 1:
+        raise LastAdmin(_l("This is the last active administrator: make another administrator "
+                           "first."))
+    user.active = False
+    ended = revoke_all_sessions(user)  # flushes
+    audit_record(by, "user.deactivate", user, before={"active": True},
+                 after={"active": False, "sessions_ended": ended})
+    return user
+
+
+def reactivate_user(user: User, by: User | None) -> User:
+    """Let a deactivated ``user`` log in again; flushes. Already active: nothing changes.
+
+    Raises :class:`OwnAccount` or :class:`AccountDeleted` (a deleted account stays closed).
+    """
+    _check_acting_on_other(user, by, _l("You cannot reactivate your own account."))
+    if user.active:
+        return user
+    user.active = True
+    db.session.flush()
+    audit_record(by, "user.reactivate", user, before={"active": False}, after={"active": True})
     return user
 
 

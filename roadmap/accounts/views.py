@@ -10,9 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from roadmap.accounts import auth as _auth  # noqa: F401  (sets up Flask-Login)
-from roadmap.accounts import personal_data, services, sessions
-from roadmap.accounts.forms import (ROLE_LABELS, DeleteAccountForm, LoginForm, ProfileForm,
-                                    RegistrationForm, ResetPasswordForm, ResetRequestForm)
+from roadmap.accounts import invitations, personal_data, services, sessions
+from roadmap.accounts.forms import (ROLE_LABELS, STAKEHOLDER_CHOICES, AcceptInvitationForm,
+                                    AcceptWithAccountForm, DeleteAccountForm, LoginForm,
+                                    ProfileForm, RegistrationForm, ResetPasswordForm,
+                                    ResetRequestForm)
 from roadmap.accounts.policies import (TEMPLATE_POLICIES, can_delete_account, can_edit_profile,
                                        can_export_data, can_register, can_view_outbox, ensure,
                                        requires)
@@ -93,12 +95,17 @@ def login():
     except services.InvalidCredentials:
         form.form_errors.append(_("Email or password incorrect."))
         return render_template("accounts/login.html", form=form, next=next_field), 422
-    _restart_session(session.get("lang"))
-    login_user(user)
-    sessions.start_session(user)
+    _sign_in(user)
     db.session.commit()
     flash(_("Welcome, %(name)s.", name=user.display_name), "success")
     return redirect(safe_next(target, _home()))
+
+
+def _sign_in(user) -> None:
+    """Log ``user`` in, in a fresh session recorded on the server (the caller commits)."""
+    _restart_session(session.get("lang"))
+    login_user(user)
+    sessions.start_session(user)
 
 
 @bp.post("/logout")
@@ -147,6 +154,48 @@ def reset_password(token: str):
     db.session.commit()
     flash(_("Your password was changed. Log in with the new one."), "success")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def accept_invitation(token: str):
+    """Accept an invitation: choose a name and a password (or confirm with the password of the
+    account the address already has), receive the role, and be signed in."""
+    invitation = invitations.invitation_for_token(token)
+    if invitation is None:
+        return _private(render_template("accounts/invitation_invalid.html"), 404)
+    existing = invitations.existing_account(invitation)
+    if existing is not None:
+        form = AcceptWithAccountForm()
+    else:
+        form = AcceptInvitationForm(display_name=invitation.display_name or "")
+    context = {"invitation": invitation, "existing": existing is not None, "form": form,
+               "role_labels": ROLE_LABELS, "stakeholder_labels": dict(STAKEHOLDER_CHOICES)}
+    if not form.validate_on_submit():
+        return _private(*_form_page("accounts/accept_invitation.html", **context))
+    try:
+        user = invitations.accept(token, password=form.password.data, display_name=(
+            form.display_name.data if existing is None else None))
+    except invitations.InvalidInvitation:
+        db.session.rollback()
+        return _private(render_template("accounts/invitation_invalid.html"), 404)
+    except services.InvalidCredentials:
+        db.session.rollback()
+        form.password.errors.append(_("This password is not correct."))
+        return _private(render_template("accounts/accept_invitation.html", **context), 422)
+    except services.PasswordTooCommon:
+        db.session.rollback()
+        form.password.errors.append(str(COMMON_PASSWORD))
+        return _private(render_template("accounts/accept_invitation.html", **context), 422)
+    except services.AccountError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error.args[0]))
+        return _private(render_template("accounts/accept_invitation.html", **context), 422)
+    _sign_in(user)
+    db.session.commit()
+    flash(_("Welcome, %(name)s. You are now %(role)s.", name=user.display_name,
+            role=ROLE_LABELS[user.role]), "success")
+    return redirect(_home())
 
 
 def _private(body, status: int):

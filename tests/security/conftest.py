@@ -15,7 +15,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import event, select
 
-from roadmap.accounts.models import PasswordResetToken, User
+from roadmap.accounts.models import Invitation, PasswordResetToken, User
 from roadmap.accounts.services import _token_hash, hash_password
 from roadmap.consultations.models import Workshop
 from roadmap.core.mail import send_mail
@@ -38,7 +38,8 @@ ARGUMENTS = {"slug": "slug", "proposal_id": "proposal_id", "comment_id": "commen
              "workshop_id": "workshop_id", "code": "commune_code", "token": "token",
              "user_id": "participant_id", "report_id": "report_id", "kind": "kind",
              "item_id": "proposal_id", "action": "decision", "merge_id": "merge_id",
-             "run_id": "run_id", "name": "photo_name", "job_id": "job_id"}
+             "run_id": "run_id", "name": "photo_name", "job_id": "job_id",
+             "invitation_id": "invitation_id"}
 # Routes that act on the participant's own records instead of someone else's.
 OVERRIDES = {
     "proposals.edit": {"proposal_id": "own_proposal_id"},
@@ -49,6 +50,7 @@ OVERRIDES = {
     "participation.unfollow": {"proposal_id": "supported_proposal_id"},
     "moderation.unblock": {"user_id": "blocked_id"},
     "exports.download": {"name": "export_name", "ext": "export_ext"},
+    "accounts.accept_invitation": {"token": "invitation_token"},
 }
 # Roadmap routes name a roadmap item by ``item_id`` (moderation routes name a proposal by it).
 ROADMAP_ITEM = {"item_id": "roadmap_item_id"}
@@ -93,6 +95,8 @@ class Scene:
     export_name: str = "tables-full"  # the organisers' export (the public ones are open to all)
     export_ext: str = "zip"
     job_id: str = "0" * 32  # an export job that does not exist
+    invitation_id: int | None = None  # a pending invitation to an address without an account
+    invitation_token: str = ""  # the token of its link
 
 
 def _user(role: str, email: str, **fields) -> User:
@@ -175,6 +179,18 @@ def _own_records(participant: User, proposal: Proposal) -> tuple[Proposal, Comme
     return own, comment, token
 
 
+def _invitation(admin: User) -> tuple[int, str]:
+    """A pending invitation (to an address without an account) and the token of its link."""
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(email="walk-invitee@example.org", role="moderator",
+                            stakeholder_type="public_service", invited_by_id=admin.id,
+                            token_hash=_token_hash(token), sent_at=utcnow(), send_count=1,
+                            expires_at=utcnow() + timedelta(days=7))
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation.id, token
+
+
 def build_scene() -> Scene:
     """Load the demo, add one user per role, a merge, a published roadmap and the
     participant's own records; flushes."""
@@ -191,12 +207,14 @@ def build_scene() -> Scene:
     own, own_comment, token = _own_records(participant, proposal)
     workshop_id = db.session.scalar(select(Workshop.id).where(
         Workshop.consultation_id == consultation.id).order_by(Workshop.id))
+    invitation_id, invitation_token = _invitation(users["admin"])
     return Scene(slug=SLUG, proposal_id=proposal.id, comment_id=comment.id,
                  workshop_id=workshop_id, commune_code=proposal.commune.code,
                  participant_id=participant.id, blocked_id=users["blocked"].id,
                  own_proposal_id=own.id, own_comment_id=own_comment.id,
                  supported_proposal_id=supported.id, report_id=_report(proposal),
                  merge_id=merge_id, run_id=run_id, roadmap_item_id=item_id, token=token,
+                 invitation_id=invitation_id, invitation_token=invitation_token,
                  user_refs={role: user.get_id() for role, user in users.items()})
 
 

@@ -383,3 +383,23 @@ def test_the_home_page_runs_the_same_statements_for_one_or_many_consultations(ap
     finally:
         app.config.pop("ROADMAP_HOME_FIGURES_SECONDS")
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_commune_pages_search_notifications_and_evaluations_leave_out_a_draft(client, world):
+    from roadmap.participation.models import Notification
+    from roadmap.ranking.models import EvaluatorAssignment
+
+    moderator = world["users"]["moderator"]
+    for proposal in (world["public_proposal"], world["draft_proposal"]):
+        db.session.add(Notification(user_id=moderator.id, kind="status", proposal_id=proposal.id,
+                                    payload={"new_status": "published"}))
+        db.session.add(EvaluatorAssignment(proposal_id=proposal.id, evaluator_id=moderator.id))
+    db.session.commit()
+    for url in ("/communes", f"/communes/{world['commune'].code}",
+                "/c/published-one/proposals?q=well", "/c/published-one/proposals?q=garden"):
+        assert DRAFT_TITLE not in client.get(url).get_data(as_text=True), url
+    assert PUBLIC_TITLE in client.get("/c/published-one/proposals").get_data(as_text=True)
+    login(client, moderator)
+    for url in ("/notifications", "/evaluations"):
+        page = client.get(url).get_data(as_text=True)
+        assert PUBLIC_TITLE in page and DRAFT_TITLE not in page, url

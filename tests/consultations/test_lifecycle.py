@@ -307,7 +307,7 @@ def test_the_archived_pages_show_the_notice_and_no_form(client, archived):
 def test_the_refusals_say_why_in_the_readers_language(app, archived):
     proposal = archived["public_proposal"]
     from roadmap.participation.policies import vote_refusal
-    from roadmap.proposals.policies import why_not_submit
+    from roadmap.proposals.policies import why_not_enter_workshop_proposals, why_not_submit
 
     with app.test_request_context("/"), force_locale("en"):
         expected = "This consultation is archived: it is read-only."
@@ -316,6 +316,13 @@ def test_the_refusals_say_why_in_the_readers_language(app, archived):
         assert vote_refusal(archived["users"]["participant"], proposal).code == "archived"
         assert why_not_submit(archived["users"]["participant"], archived["published"]) == \
             expected
+        workshop = Workshop(consultation=archived["published"], title="Archived workshop",
+                            held_on=archived["published"].phases[0].starts_on, place="Hall")
+        assert why_not_enter_workshop_proposals(archived["users"]["organiser"], workshop) == \
+            expected
+        draft_workshop = archived["workshop"]  # a draft takes its workshops' proposals
+        assert why_not_enter_workshop_proposals(archived["users"]["organiser"],
+                                                draft_workshop) is None
 
 
 def test_an_archived_consultation_stays_public_and_listed_last(client, archived, factory):

@@ -92,11 +92,13 @@ def make_test_app(database_url: str, instance: Path, **overrides):
     config.update(overrides)
     app = create_app(config)
 
-    @app.before_request
     def _fresh_request_globals():
         # Tests keep an app context open around their requests, and a request reuses an open
         # context: clear ``g`` so that no request sees the locale or user cached by another.
         g.__dict__.clear()
+
+    # First of all, before the app's own hooks (which may read the user: guard_drafts).
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
 
     return app
 

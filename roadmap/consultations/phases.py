@@ -46,7 +46,10 @@ def open_phases(consultation, action: str) -> tuple[str, ...]:
 
 
 def is_open(consultation, action: str, on: date | None = None) -> bool:
-    """True if ``action`` is open in the consultation's current phase."""
+    """True if ``action`` is open in the consultation's current phase (never once the
+    consultation is archived: it is read-only)."""
+    if getattr(consultation, "status", None) == "archived":
+        return False
     return current_phase(consultation, on) in open_phases(consultation, action)
 
 

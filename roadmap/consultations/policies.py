@@ -5,6 +5,8 @@ the services ask them again before changing anything.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 
 def _is_organiser(user) -> bool:
     """A signed-in organiser or admin (admins hold every role)."""
@@ -22,7 +24,31 @@ def can_manage_workshops(user, consultation=None) -> bool:
     return _is_organiser(user)
 
 
+def can_view_drafts(user) -> bool:
+    """Organisers and admins see (and preview) the consultations still in draft."""
+    return _is_organiser(user)
+
+
+def can_view_consultation(user, consultation) -> bool:
+    """A published or archived consultation is public; a draft is seen by organisers and
+    admins only (everyone else gets a 404 on each of its pages)."""
+    return not consultation.is_draft or can_view_drafts(user)
+
+
+def lifecycle_refusal(consultation):
+    """Why nobody may contribute to ``consultation`` (propose, support, comment, report,
+    edit) whatever its phase: archived (read-only) or still a draft; ``None`` otherwise.
+    A lazy string, in the reader's language when it is shown."""
+    if consultation.is_archived:
+        return _l("This consultation is archived: it is read-only.")
+    if consultation.is_draft:
+        return _l("This consultation is not published yet: it takes no contributions.")
+    return None
+
+
 TEMPLATE_POLICIES = {
+    "can_view_consultation": can_view_consultation,
+    "can_view_drafts": can_view_drafts,
     "can_configure": can_configure,
     "can_manage_workshops": can_manage_workshops,
 }

@@ -1,7 +1,8 @@
 """The home page, a consultation's settings, and its workshops."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,8 +12,8 @@ from roadmap.consultations import services, templating
 from roadmap.consultations import territory_usage as _territory_usage  # noqa: F401
 from roadmap.consultations.forms import GENDER_CHOICES, SettingsForm, WorkshopForm
 from roadmap.consultations.policies import can_configure, can_manage_workshops
-from roadmap.consultations.queries import (all_consultations, attendance_totals,
-                                           consultation_or_404, prefecture_communes,
+from roadmap.consultations.queries import (attendance_totals, consultation_or_404, home_page,
+                                           prefecture_communes, visible_consultation_or_404,
                                            workshop_or_404, workshops_of)
 from roadmap.core.htmx import render_page_or_fragment
 from roadmap.extensions import db, htmx, login_manager
@@ -21,10 +22,23 @@ bp = Blueprint("consultations", __name__)
 templating.register(bp)
 
 
+@bp.before_app_request
+def guard_drafts() -> None:
+    """Every URL of a consultation (``/c/<slug>/...``, whatever blueprint serves it) answers
+    404 when the visitor may not see it (a draft, but to organisers and admins).
+
+    It runs before the view, so before the page cache (:mod:`roadmap.core.pagecache`) too: a
+    kept page is never served for a draft, and a 404 is never kept."""
+    rule = request.url_rule
+    if rule is not None and rule.rule.startswith("/c/<slug>") and request.view_args:
+        visible_consultation_or_404(request.view_args["slug"], current_user)
+
+
 @bp.get("/")
 def home():
-    """List the consultations with their current phase."""
-    return render_template("consultations/home.html", consultations=all_consultations())
+    """The consultations: open ones first, then the others, then the archived ones, each with
+    its territory, current phase and figures; organisers and admins also see the drafts."""
+    return render_template("consultations/home.html", page=home_page(current_user))
 
 
 # --- Helpers -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The read-only open-data JSON API at ``/api/v1`` (blueprint ``api``), with its OpenAPI 3.1
 description at ``/api/v1/openapi.json``.
 
-Everything here is public: consultations, axes, communes and their census indicators, public
+Everything here is public: consultations (published or archived; a draft is absent, and its
+slug answers 404 as an unknown one), axes, communes and their census indicators, public
 proposals (published, not hidden; no author data) and the published roadmap (the latest
 version's snapshot). Responses allow any origin (CORS ``*``). Lists are paginated with
 ``page`` and ``per_page`` (at most 100) and carry ``meta`` (total, page, per_page) and
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from roadmap.consultations.models import Consultation, StrategicAxis
+from roadmap.consultations.queries import is_public, public_consultation_ids
 from roadmap.extensions import db
 from roadmap.proposals.labels import LISTED_STATUSES as STATUSES
 from roadmap.proposals.models import Proposal
@@ -92,7 +94,7 @@ def _paginated(query, serialise) -> dict:
 
 
 def _consultation_or_404(slug: str) -> Consultation:
-    found = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    found = db.session.scalar(select(Consultation).where(Consultation.slug == slug, is_public()))
     if found is None:
         raise ApiError(404, "No consultation with this slug")
     return found
@@ -140,15 +142,16 @@ def proposal_json(p: Proposal) -> dict:
 
 
 def _public_proposals():
-    return select(Proposal).where(Proposal.status.in_(STATUSES), Proposal.hidden_at.is_(None))
+    return select(Proposal).where(Proposal.status.in_(STATUSES), Proposal.hidden_at.is_(None),
+                                  Proposal.consultation_id.in_(public_consultation_ids()))
 
 
 # --- endpoints -------------------------------------------------------------------------------
 
 @bp.get("/consultations")
 def consultations():
-    """Every consultation, newest first."""
-    query = select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
+    """Every public consultation (published or archived: never a draft), newest first."""
+    query = select(Consultation).where(is_public()).order_by(Consultation.created_at.desc(), Consultation.id.desc())
     return jsonify(_paginated(query, consultation_json))
 
 

@@ -73,7 +73,7 @@ def download(slug: str, name: str, ext: str):
         abort(404)
     response = Response(built.body, mimetype=built.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{built.filename}"'
-    response.headers["Cache-Control"] = ("private, no-store" if full
+    response.headers["Cache-Control"] = ("private, no-store" if full or consultation.is_draft
                                          else f"public, max-age={PUBLIC_MAX_AGE}")
     return response
 

@@ -88,29 +88,37 @@ def _finite(value: float) -> bool:
 
 @dataclass(frozen=True)
 class LayerConsultation:
-    """What the layers need of a consultation: its id and slug (no ORM object to load)."""
+    """What the layers need of a consultation: its id, slug and status (no ORM object)."""
 
     id: int
     slug: str
+    status: str = "published"
+
+    @property
+    def is_draft(self) -> bool:
+        """True while only organisers and admins may see the consultation (and its layers)."""
+        return self.status == "draft"
 
 
 # Statements run on every layer request, built once (building one costs as much as running it).
-_BY_SLUG = (select(Consultation.id, Consultation.slug)
+_BY_SLUG = (select(Consultation.id, Consultation.slug, Consultation.status)
             .where(Consultation.slug == bindparam("slug")).limit(1))
-_MOST_RECENT = (select(Consultation.id, Consultation.slug)
+_MOST_RECENT = (select(Consultation.id, Consultation.slug, Consultation.status)
+                .where(Consultation.status != "draft")
                 .order_by(Consultation.created_at.desc(), Consultation.id.desc()).limit(1))
 _LAST_CHANGE = (select(func.max(Proposal.updated_at))
                 .where(Proposal.consultation_id == bindparam("consultation_id")))
 
 
 def layer_consultation(slug: str | None) -> LayerConsultation | None:
-    """The consultation ``slug``, or without a slug the most recent one (the maps' default);
-    ``None`` if there is none. One plain query: it runs on every layer request."""
+    """The consultation ``slug``, or without a slug the most recent public one (the maps'
+    default: never a draft); ``None`` if there is none. One plain query: it runs on every
+    layer request. Whether the reader may see a draft named by its slug is the view's call."""
     if slug:
         row = db.session.execute(_BY_SLUG, {"slug": slug}).first()
     else:
         row = db.session.execute(_MOST_RECENT).first()
-    return None if row is None else LayerConsultation(row[0], row[1])
+    return None if row is None else LayerConsultation(row[0], row[1], row[2])
 
 
 def _public(consultation_id: int):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask_login import current_user
 
+from roadmap.consultations.policies import can_view_consultation
 from roadmap.consultations.queries import consultation_by_slug, consultation_or_404
 from roadmap.maps import geojson, queries
 from roadmap.maps.layers import Layer
@@ -22,9 +24,10 @@ GEOJSON = "application/geo+json"
 PNG_MAX_AGE = 300
 
 
-def geojson_response(layer: Layer, max_age: int = 300):
+def geojson_response(layer: Layer, max_age: int = 300, private: bool = False):
     """Answer with ``layer`` (gzipped if the client accepts it), or 304 when the client's
-    copy is current. The gzipped copy has its own ETag, as HTTP asks of another encoding."""
+    copy is current. The gzipped copy has its own ETag, as HTTP asks of another encoding.
+    ``private`` (a draft's layer, for its organisers): no shared cache may keep it."""
     gzipped = request.accept_encodings["gzip"] > 0
     response = make_response(layer.gzipped if gzipped else layer.body)
     response.mimetype = GEOJSON
@@ -34,9 +37,13 @@ def geojson_response(layer: Layer, max_age: int = 300):
     response.set_etag(layer.etag + ("-gzip" if gzipped else ""))
     if layer.last_modified is not None:
         response.last_modified = layer.last_modified
-    response.cache_control.public = True
+    if private:
+        response.cache_control.private = True
+        response.vary.add("Cookie")
+    else:
+        response.cache_control.public = True
+        response.headers["Access-Control-Allow-Origin"] = "*"
     response.cache_control.max_age = max_age
-    response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)
 
 
@@ -49,9 +56,12 @@ def json_error(message: str, status: int):
 
 
 def _consultation_arg():
-    """The ``?consultation=`` slug's consultation, the most recent one, or a 404 JSON error."""
+    """The ``?consultation=`` slug's consultation, the most recent public one, or a 404 JSON
+    error (a draft is unknown but to those who may see it)."""
     slug = request.args.get("consultation")
     consultation = queries.layer_consultation(slug)
+    if consultation is not None and not can_view_consultation(current_user, consultation):
+        consultation = None
     if consultation is None and slug:
         return None, json_error("unknown consultation", 404)
     return consultation, None
@@ -63,7 +73,8 @@ def communes_geojson():
     consultation, error = _consultation_arg()
     if error is not None:
         return error
-    return geojson_response(geojson.figures_layer(consultation), max_age=60)
+    return geojson_response(geojson.figures_layer(consultation), max_age=60,
+                            private=consultation is not None and consultation.is_draft)
 
 
 @bp.get("/api/v1/proposals.geojson")
@@ -82,19 +93,19 @@ def proposals_geojson():
         consultation, commune=request.args.get("commune") or None,
         axis=request.args.get("axis") or None,
         status=request.args.get("status") or "published", bbox=bbox)
-    return geojson_response(layer, max_age=60)
+    return geojson_response(layer, max_age=60, private=consultation.is_draft)
 
 
 @bp.get("/api/v1/roadmaps/<slug>.geojson")
 def roadmap_geojson(slug: str):
     """The published roadmap's intervention areas; 404 JSON before publication."""
     consultation = consultation_by_slug(slug)
-    if consultation is None:
+    if consultation is None or not can_view_consultation(current_user, consultation):
         return json_error("unknown consultation", 404)
     layer = geojson.roadmap_layer(consultation)
     if layer is None:
         return json_error("no published roadmap", 404)
-    return geojson_response(layer)
+    return geojson_response(layer, private=consultation.is_draft)
 
 
 @bp.get("/c/<slug>/map")
@@ -113,7 +124,7 @@ def communes_png(slug: str):
 
     consultation = consultation_or_404(slug)
     measure = measure_or_default(request.args.get("measure"))
-    return _png(cached_communes_png(consultation, measure.key))
+    return _png(cached_communes_png(consultation, measure.key), private=consultation.is_draft)
 
 
 @bp.get("/c/<slug>/map/roadmap.png")
@@ -125,14 +136,17 @@ def roadmap_png(slug: str):
     body = cached_roadmap_png(consultation)
     if body is None:
         abort(404)
-    return _png(body)
+    return _png(body, private=consultation.is_draft)
 
 
-def _png(body: bytes):
+def _png(body: bytes, private: bool = False):
     response = make_response(body)
     response.mimetype = "image/png"
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    response.cache_control.public = True
+    if private:  # a draft's map, previewed by an organiser: no shared cache keeps it
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
     response.cache_control.max_age = PNG_MAX_AGE
     return response.make_conditional(request)
 

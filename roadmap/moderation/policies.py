@@ -1,7 +1,7 @@
 """Who may report, moderate, block, merge and read the audit log.
 
-- Reporting: any signed-in, non-blocked user, once per item, not their own content, and not
-  content that is deleted.
+- Reporting: any signed-in, non-blocked user, once per item, not their own content, not
+  content that is deleted, and not in an archived consultation (read-only) or a draft.
 - Moderating (queue, decisions): moderators, organisers and admins.
 - Blocking: moderators (and up), never an admin, never oneself.
 - Merging: moderators (and up).
@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+
+from roadmap.consultations.policies import lifecycle_refusal
 
 MODERATOR_ROLES = ("moderator", "organiser")  # admins hold every role
 
@@ -29,6 +31,12 @@ def blocked_message() -> str:
     return _("Your account was blocked by the moderators: you can no longer post.")
 
 
+def _consultation_of(subject):
+    """The consultation of a proposal, or of a comment's proposal."""
+    proposal = subject.proposal if hasattr(subject, "proposal_id") else subject
+    return proposal.consultation
+
+
 def why_not_report(user, subject, *, check_existing: bool = True) -> str | None:
     """Why ``user`` cannot report ``subject`` (a proposal or a comment), or ``None``.
 
@@ -45,6 +53,9 @@ def why_not_report(user, subject, *, check_existing: bool = True) -> str | None:
         return _("You cannot report your own contribution.")
     if getattr(subject, "deleted_at", None) is not None:
         return _("This comment was deleted.")
+    closed = lifecycle_refusal(_consultation_of(subject))
+    if closed:
+        return str(closed)
     if check_existing and has_reported(user, subject):
         return _("You have already reported this.")
     return None
@@ -98,7 +109,26 @@ def can_see_hidden(user, subject) -> bool:
     return subject.author_id == user.id or can_moderate(user)
 
 
+def offered_decisions(item) -> list[tuple[str, str]]:
+    """The decisions the review queue offers on ``item`` (a ``QueueItem``), in their order, as
+    ``(action, label)`` pairs (actions of ``services.DECISIONS``; labels in the reader's
+    language): approve and reject a pending proposal; keep an item that was reported or
+    hidden by its reports; restore a hidden item or hide a visible one; dismiss open reports.
+    """
+    subject = item.subject
+    decisions = []
+    if item.kind == "proposal" and subject.status == "pending":
+        decisions += [("approve", _("Approve")), ("reject", _("Reject"))]
+    elif subject.hidden_cause == "reports" or item.reports:
+        decisions.append(("approve", _("Keep it")))
+    decisions.append(("restore", _("Restore")) if subject.hidden_at else ("hide", _("Hide")))
+    if item.reports:
+        decisions.append(("dismiss", _("Dismiss the reports")))
+    return decisions
+
+
 TEMPLATE_POLICIES = {
+    "offered_decisions": offered_decisions,
     "can_report": can_report,
     "why_not_report": why_not_report,
     "shows_report_link": shows_report_link,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from roadmap.accounts.models import User
 from roadmap.extensions import db
 from roadmap.audit.models import AuditEntry
+from roadmap.consultations.queries import public_consultation_ids
 from roadmap.moderation.models import ProposalMerge, Report
 from roadmap.participation.models import Comment
 from roadmap.proposals.models import Proposal
@@ -73,7 +74,7 @@ def _reported_ids(column, reason: str | None) -> set[int]:
     return set(db.session.scalars(query.distinct()))
 
 
-def _queue_proposals(consultation_id, commune_id, reason) -> list[Proposal]:
+def _queue_proposals(consultation_id, commune_id, reason, drafts=True) -> list[Proposal]:
     ids = _reported_ids(Report.proposal_id, reason)
     condition = Proposal.id.in_(ids) if ids else None
     if not reason:
@@ -84,6 +85,8 @@ def _queue_proposals(consultation_id, commune_id, reason) -> list[Proposal]:
     if condition is None:
         return []
     query = select(Proposal).where(condition)
+    if not drafts:
+        query = query.where(Proposal.consultation_id.in_(public_consultation_ids()))
     if consultation_id:
         query = query.where(Proposal.consultation_id == consultation_id)
     if commune_id:
@@ -91,13 +94,15 @@ def _queue_proposals(consultation_id, commune_id, reason) -> list[Proposal]:
     return list(db.session.scalars(query.limit(QUEUE_LIMIT)))
 
 
-def _queue_comments(consultation_id, commune_id, reason) -> list[Comment]:
+def _queue_comments(consultation_id, commune_id, reason, drafts=True) -> list[Comment]:
     ids = _reported_ids(Report.comment_id, reason)
     condition = Comment.id.in_(ids) if ids else None
     if not reason:
         by_reports = Comment.hidden_cause == "reports"
         condition = by_reports | condition if condition is not None else by_reports
     query = select(Comment).join(Proposal, Comment.proposal_id == Proposal.id).where(condition)
+    if not drafts:
+        query = query.where(Proposal.consultation_id.in_(public_consultation_ids()))
     if consultation_id:
         query = query.where(Proposal.consultation_id == consultation_id)
     if commune_id:
@@ -121,14 +126,17 @@ def _reports_by_subject(proposal_ids, comment_ids) -> dict:
 
 
 def review_queue(*, consultation_id=None, commune_id=None, reason=None,
-                 sort: str = "newest") -> list[QueueItem]:
+                 sort: str = "newest", drafts: bool = True) -> list[QueueItem]:
     """Pending proposals and reported (or report-hidden) items, with their open reports.
+
+    ``drafts=False`` leaves out the items of consultations still in draft (for moderators,
+    who do not see drafts).
 
     ``sort`` is ``newest`` (latest report or creation first) or ``reports`` (most reported
     first). ``reason`` keeps only items with an open report of that reason.
     """
-    proposals = _queue_proposals(consultation_id, commune_id, reason)
-    comments = _queue_comments(consultation_id, commune_id, reason)
+    proposals = _queue_proposals(consultation_id, commune_id, reason, drafts)
+    comments = _queue_comments(consultation_id, commune_id, reason, drafts)
     reports = _reports_by_subject([p.id for p in proposals], [c.id for c in comments])
     items = [QueueItem("proposal", p, reports.get(("proposal", p.id), [])) for p in proposals]
     items += [QueueItem("comment", c, reports.get(("comment", c.id), [])) for c in comments]

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from roadmap.accounts.models import User
 from roadmap.accounts.redirects import safe_next
 from roadmap.consultations.models import Consultation
+from roadmap.consultations.policies import can_view_consultation, can_view_drafts
+from roadmap.consultations.queries import visible_to
 from roadmap.core.htmx import render_page_or_fragment
 from roadmap.extensions import db, htmx
 from roadmap.moderation import queries, services
@@ -42,6 +44,9 @@ def _subject(kind: str, item_id: int):
     subject = db.session.get(model, item_id) if model else None
     if subject is None:
         abort(404)
+    proposal = subject if isinstance(subject, Proposal) else subject.proposal
+    if not can_view_consultation(current_user, proposal.consultation):
+        abort(404)  # a draft's content, as its pages: unknown but to organisers and admins
     return subject
 
 
@@ -111,6 +116,12 @@ def report(kind: str, item_id: int):
 
 # --- the review queue ----------------------------------------------------------------------
 
+def _listed_consultations() -> list:
+    """The consultations of the filters' menus: those the reader may see."""
+    return list(db.session.scalars(select(Consultation).where(visible_to(current_user))
+                                   .order_by(Consultation.id)))
+
+
 def _queue_filters() -> dict:
     args = request.args
     consultation = db.session.scalar(select(Consultation).where(
@@ -131,8 +142,8 @@ def queue():
     items = queries.review_queue(
         consultation_id=filters["consultation"].id if filters["consultation"] else None,
         commune_id=filters["commune"].id if filters["commune"] else None,
-        reason=filters["reason"], sort=filters["sort"])
-    consultations = list(db.session.scalars(select(Consultation).order_by(Consultation.id)))
+        reason=filters["reason"], sort=filters["sort"], drafts=can_view_drafts(current_user))
+    consultations = _listed_consultations()
     communes = list(db.session.scalars(select(Commune).order_by(Commune.name_fr)))
     return render_page_or_fragment(
         "moderation/queue.html", "moderation/_queue_rows.html", items=items, filters=filters,
@@ -278,7 +289,7 @@ def audit():
         consultation_id=consultation.id if consultation else None,
         action=args.get("action") or None, actor=args.get("actor") or None,
         page=args.get("page", 1, type=int))
-    consultations = list(db.session.scalars(select(Consultation).order_by(Consultation.id)))
+    consultations = _listed_consultations()
     return render_page_or_fragment(
         "moderation/audit.html", "moderation/_audit_rows.html", entries=page,
         consultations=consultations, actions=queries.audit_actions(),

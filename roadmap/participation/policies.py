@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
 
 from roadmap.consultations.phases import is_open
+from roadmap.consultations.policies import lifecycle_refusal
 from roadmap.core.models import utcnow
 from roadmap.participation.queries import votes_used
 
@@ -52,7 +53,16 @@ def _signed_in(user) -> bool:
 
 
 def _proposal_refusal(proposal) -> Refusal | None:
-    """Refuse participation in a proposal that is withdrawn, hidden or not published."""
+    """Refuse participation in a proposal that is withdrawn, hidden or not published, or in
+    a consultation that is archived (read-only) or still a draft."""
+    closed = lifecycle_refusal(proposal.consultation)
+    if closed:
+        return Refusal(proposal.consultation.status, closed)
+    return _state_refusal(proposal)
+
+
+def _state_refusal(proposal) -> Refusal | None:
+    """Refuse following a proposal that is withdrawn, hidden, merged or not published."""
     if proposal.status == "withdrawn" or proposal.withdrawn_at is not None:
         return Refusal("withdrawn", _("This proposal was withdrawn by its author."))
     if proposal.hidden_at is not None:
@@ -246,7 +256,7 @@ def follow_refusal(user, proposal) -> Refusal | None:
     """Why ``user`` may not follow ``proposal`` (unfollowing is always allowed)."""
     if not _signed_in(user):
         return Refusal("login", _("Log in to follow proposals."))
-    return _proposal_refusal(proposal)
+    return _state_refusal(proposal)  # following an archived proposal's fate stays allowed
 
 
 def can_follow(user, proposal) -> bool:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from roadmap.accounts.redirects import safe_next
+from roadmap.consultations.policies import can_view_consultation
 from roadmap.consultations.queries import consultation_by_slug
 from roadmap.core.htmx import render_page_or_fragment
 from roadmap.core.database import commit_keeping_loaded
@@ -84,6 +85,8 @@ def _load(slug: str, proposal_id: int):
 
 def _load_comment(comment_id: int):
     comment = db.session.get(Comment, comment_id) or abort(404)
+    if not can_view_consultation(current_user, comment.proposal.consultation):
+        abort(404)  # a draft's comment, as the draft's pages
     return comment.proposal.consultation, comment.proposal, comment
 
 
@@ -330,6 +333,8 @@ def notifications():
     """The signed-in user's notifications, newest first."""
     page = max(1, request.args.get("page", 1, type=int) or 1)
     items, has_more = queries.notifications_of(current_user.id, page=page)
+    items = [item for item in items if item.proposal is None
+             or can_view_consultation(current_user, item.proposal.consultation)]
     return render_template("participation/notifications.html", notifications=items, page=page,
                            has_more=has_more)
 

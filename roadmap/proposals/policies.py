@@ -4,6 +4,8 @@
 ``can_<verb>`` is its boolean. Views, templates (through :data:`TEMPLATE_POLICIES`, with
 ``_proposal`` names so that they do not collide with other domains) and services use them.
 
+- Nothing is proposed, edited or withdrawn in an archived consultation (read-only) or in a
+  draft (organisers may enter a workshop's proposals in a draft, not in an archived one).
 - Submitting: any signed-in user, while the proposals phase is open.
 - Editing: the author (for a workshop proposal: an organiser), while the proposal is pending
   or published, has no support and no comment yet, and the proposals phase is open (for a
@@ -18,6 +20,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from roadmap.consultations.phases import current_phase, is_open, today
+from roadmap.consultations.policies import lifecycle_refusal
 
 # Phases in which organisers may enter the proposals a workshop produced.
 WORKSHOP_ENTRY_PHASES = ("diagnosis", "proposals", "voting")
@@ -43,6 +46,9 @@ def owns(user, proposal) -> bool:
 
 def why_not_submit(user, consultation) -> str | None:
     """Why ``user`` cannot make a proposal in ``consultation`` now, or ``None``."""
+    closed = lifecycle_refusal(consultation)
+    if closed:
+        return str(closed)
     if not _signed_in(user):
         return _("Log in to make a proposal.")
     if getattr(user, "blocked_at", None) is not None:
@@ -63,6 +69,9 @@ def why_not_edit(user, proposal) -> str | None:
         return _("Log in to edit your proposal.")
     if not owns(user, proposal):
         return _("Only its author can edit this proposal.")
+    closed = lifecycle_refusal(proposal.consultation)
+    if closed:
+        return str(closed)
     if proposal.status not in EDITABLE_STATUSES or proposal.hidden_at is not None:
         return _("This proposal can no longer be edited.")
     if proposal.supports_count or proposal.comments_count:
@@ -93,6 +102,9 @@ def why_not_withdraw(user, proposal) -> str | None:
         return _("Log in to withdraw your proposal.")
     if not owns(user, proposal):
         return _("Only its author can withdraw this proposal.")
+    closed = lifecycle_refusal(proposal.consultation)
+    if closed:
+        return str(closed)
     if proposal.status == "withdrawn":
         return _("This proposal is already withdrawn.")
     if proposal.status not in EDITABLE_STATUSES:
@@ -134,6 +146,8 @@ def why_not_enter_workshop_proposals(user, workshop) -> str | None:
     """Why ``user`` cannot enter proposals on behalf of ``workshop`` now, or ``None``."""
     if not _is_organiser(user):
         return _("Only organisers enter the proposals of a workshop.")
+    if workshop.consultation.is_archived:
+        return str(lifecycle_refusal(workshop.consultation))
     if not workshop_entry_open(workshop.consultation):
         return _("Workshop proposals can only be entered or edited during the diagnosis, "
                  "proposals and voting phases.")

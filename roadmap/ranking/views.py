@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from roadmap.accounts.models import User
 from roadmap.accounts.policies import ensure
+from roadmap.consultations.policies import can_view_consultation
 from roadmap.consultations.queries import consultation_or_404
 from roadmap.core.htmx import render_page_or_fragment
 from roadmap.extensions import db, htmx, login_manager
@@ -169,7 +170,9 @@ def my_evaluations():
     """The proposals assigned to the signed-in evaluator."""
     _authorize(is_evaluator(current_user))
     return render_template("ranking/my_evaluations.html",
-                           assignments=queries.assignments_of(current_user),
+                           assignments=[a for a in queries.assignments_of(current_user)
+                                        if can_view_consultation(current_user,
+                                                                 a.proposal.consultation)],
                            done=queries.evaluated_ids(current_user))
 
 

@@ -34,3 +34,36 @@ def test_can_see_hidden(scene, factory):
     assert policies.can_see_hidden(scene.moderator, scene.proposal)
     assert not policies.can_see_hidden(factory.user(), scene.proposal)
     assert not policies.can_see_hidden(None, scene.proposal)
+
+
+def _offered(item) -> list[str]:
+    return [action for action, _label in policies.offered_decisions(item)]
+
+
+def test_offered_decisions(scene, factory):
+    from roadmap.moderation.queries import queue_item
+
+    proposal, comment = scene.proposal, scene.comment
+    proposal.status = "pending"
+    assert _offered(queue_item("proposal", proposal)) == ["approve", "reject", "hide"]
+    proposal.status = "published"
+    assert _offered(queue_item("proposal", proposal)) == ["hide"]
+    services.report(comment, factory.user(), "spam")
+    assert _offered(queue_item("comment", comment)) == ["approve", "hide", "dismiss"]
+    labels = dict(policies.offered_decisions(queue_item("comment", comment)))
+    assert labels["approve"] == "Keep it" and labels["dismiss"] == "Dismiss the reports"
+    services.decide(comment, scene.moderator, "hide", "Insults")  # settles the reports
+    assert _offered(queue_item("comment", comment)) == ["restore"]
+    proposal.hidden_at, proposal.hidden_cause = comment.hidden_at, "reports"
+    assert _offered(queue_item("proposal", proposal)) == ["approve", "restore"]
+    # Every decision offered is one the services know.
+    assert {"approve", "reject", "hide", "restore", "dismiss"} <= set(services.DECISIONS)
+
+
+def test_nothing_is_reported_in_an_archived_consultation(scene, factory):
+    stranger = factory.user()
+    scene.consultation.status = "archived"
+    assert policies.why_not_report(stranger, scene.proposal) == \
+        "This consultation is archived: it is read-only."
+    assert not policies.can_report(stranger, scene.comment)
+    assert not policies.shows_report_link(stranger, scene.proposal)

@@ -13,7 +13,7 @@ from roadmap.consultations.models import PHASES
 from roadmap.consultations.services import (RULES, WORKSHOP_GENDERS,
                                             attendance_errors, phase_date_errors)
 from roadmap.config import LANGUAGES
-from roadmap.core.forms import AmountField
+from roadmap.core.forms import AmountField, choices
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 NOT_A_DATE = _l("Enter a date, such as 2025-05-30.")
@@ -262,11 +262,11 @@ class NewConsultationForm(SettingsForm):
 
     def __init__(self, *args, prefectures=(), communes=(), sources=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.prefecture.choices = list(prefectures)
+        self.prefecture.choices = choices(prefectures)
         self.communes.choices = list(communes)
-        self.axes.choices = [("national", _l("The four national axes")),
-                             ("none", _l("No axis (I will add them)"))] + [
-            (f"copy:{slug}", _l("Copy of: %(title)s", title=title)) for slug, title in sources]
+        self.axes.choices = choices([("national", _l("The four national axes")),
+                                     ("none", _l("No axis (I will add them)"))] + [
+            (f"copy:{slug}", _l("Copy of: %(title)s", title=title)) for slug, title in sources])
 
     def title_fields(self) -> list:
         """The title field of each language."""
@@ -325,6 +325,6 @@ _add_text_fields(AxisForm, "title", _l("Title"))
 class MoveAxisForm(FlaskForm):
     """Which way an axis moves in the order."""
 
-    direction = SelectField(choices=[("up", _l("Up")), ("down", _l("Down"))],
+    direction = SelectField(choices=choices([("up", _l("Up")), ("down", _l("Down"))]),
                             validate_choice=True, validators=[InputRequired(
                                 message=_l("Choose up or down."))])

@@ -25,3 +25,16 @@ class AmountField(IntegerField):
         if valuelist and valuelist[0].strip():
             valuelist = [valuelist[0].translate(_NUMBER_NOISE).translate(_DIGITS)]
         super().process_formdata(valuelist)
+
+
+try:  # WTForms 3.3 deprecates choices given as tuples
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - WTForms 3.2
+    SelectChoice = None
+
+
+def choices(pairs) -> list:
+    """``(value, label)`` pairs as the choices of a select field."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]

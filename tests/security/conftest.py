@@ -38,7 +38,8 @@ ARGUMENTS = {"slug": "slug", "proposal_id": "proposal_id", "comment_id": "commen
              "workshop_id": "workshop_id", "code": "commune_code", "token": "token",
              "user_id": "participant_id", "report_id": "report_id", "kind": "kind",
              "item_id": "proposal_id", "action": "decision", "merge_id": "merge_id",
-             "run_id": "run_id", "name": "photo_name", "job_id": "job_id"}
+             "run_id": "run_id", "name": "photo_name", "job_id": "job_id",
+             "axis_id": "axis_id"}
 # Routes that act on the participant's own records instead of someone else's.
 OVERRIDES = {
     "proposals.edit": {"proposal_id": "own_proposal_id"},
@@ -93,6 +94,7 @@ class Scene:
     export_name: str = "tables-full"  # the organisers' export (the public ones are open to all)
     export_ext: str = "zip"
     job_id: str = "0" * 32  # an export job that does not exist
+    axis_id: int = 0  # the demo's first strategic axis (its proposals use it)
 
 
 def _user(role: str, email: str, **fields) -> User:
@@ -197,6 +199,7 @@ def build_scene() -> Scene:
                  own_proposal_id=own.id, own_comment_id=own_comment.id,
                  supported_proposal_id=supported.id, report_id=_report(proposal),
                  merge_id=merge_id, run_id=run_id, roadmap_item_id=item_id, token=token,
+                 axis_id=consultation.axes[0].id,
                  user_refs={role: user.get_id() for role, user in users.items()})
 
 

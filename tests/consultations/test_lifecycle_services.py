@@ -218,3 +218,13 @@ def test_an_axis_that_proposals_use_is_not_removed(factory, english_request, use
     assert fragment in str(refused.value.errors[""])
     assert db.session.get(StrategicAxis, axis.id) is not None
     assert len(consultation.axes) == 4
+
+
+def test_a_colour_set_on_an_axis_wins_on_the_maps(factory):
+    from roadmap.maps.page import AXIS_COLOURS, axis_colours
+
+    consultation = factory.consultation()
+    services.update_axis(consultation.axes[1], None, title={"fr": "Axe"}, color="#123abc")
+    assert axis_colours(consultation) == {
+        "employment": AXIS_COLOURS[0], "social-services": "#123abc",
+        "water": AXIS_COLOURS[2], "territorial-upgrading": AXIS_COLOURS[3]}

@@ -205,9 +205,7 @@ def _rules_of(form) -> dict:
 class ConsultationDetailsForm(FlaskForm):
     """A consultation's titles and descriptions per language, its communes and its rules."""
 
-    communes = MultiCheckboxField(_l("Communes taking part"), coerce=int, validate_choice=True,
-                                  validators=[InputRequired(
-                                      message=_l("Choose at least one commune."))])
+    communes = MultiCheckboxField(_l("Communes taking part"), coerce=int, validate_choice=True)
     vote_limit = SettingsForm.vote_limit
     votes_home_commune_only = SettingsForm.votes_home_commune_only
     voting_during_proposals = SettingsForm.voting_during_proposals

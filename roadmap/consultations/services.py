@@ -14,7 +14,6 @@ from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from roadmap.audit.log import record
 from roadmap.accounts.models import STAKEHOLDER_TYPES
@@ -453,19 +452,20 @@ def remove_axis(axis: StrategicAxis, by) -> None:
     """Remove an axis that no proposal uses; refused (with the count) while proposals use it."""
     consultation = axis.consultation
     _allowed(by, consultation)
-    uses = sum(result or 0 for _receiver, result in axis_uses.send(sender(), axis=axis))
-    if uses:
+    uses: dict[str, int] = {}
+    for _receiver, (what, number) in axis_uses.send(sender(), axis=axis):
+        uses[what] = uses.get(what, 0) + (number or 0)
+    if uses.get("proposals"):
         raise ConsultationError({"": lazy_ngettext(
             "%(num)d proposal uses this axis: move it to another axis first.",
-            "%(num)d proposals use this axis: move them to another axis first.", uses)})
-    before = _axis_state(axis)
-    try:
-        with db.session.begin_nested():
-            db.session.delete(axis)
-            db.session.flush()
-    except IntegrityError:  # the roadmap (or another table) still points at it
+            "%(num)d proposals use this axis: move them to another axis first.",
+            uses["proposals"])})
+    if any(uses.values()):
         raise ConsultationError({"": _l("This axis is still used (by the roadmap, for "
-                                        "example): it cannot be removed.")}) from None
+                                        "example): it cannot be removed.")})
+    before = _axis_state(axis)
+    db.session.delete(axis)
+    db.session.flush()
     db.session.expire(consultation, ["axes"])
     _renumber(consultation)
     db.session.flush()

@@ -7,8 +7,9 @@ transaction of the action: receivers flush, never commit.
   ``copied_from`` (the consultation it copies, or ``None``) and ``by`` (the acting user, ``None``
   on the command line). Ranking gives the new consultation its evaluation criteria: the default
   set, or a copy of those of ``copied_from``.
-- ``axis_uses``: kwargs ``axis``; each receiver returns how many proposals use it (proposals
-  answers), so that an axis in use is not removed.
+- ``axis_uses``: kwargs ``axis``; each receiver returns ``(what, count)``, e.g.
+  ``("proposals", 3)`` from proposals and ``("roadmap_items", 1)`` from roadmaps, so that an
+  axis in use is not removed.
 """
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ from roadmap.proposals.models import Proposal
 
 
 @axis_uses.connect
-def proposals_on_axis(sender, axis=None, **_extra) -> int:
+def proposals_on_axis(sender, axis=None, **_extra) -> tuple[str, int]:
     """How many proposals (of any status) are filed under ``axis``."""
     if axis is None or axis.id is None:
-        return 0
-    return db.session.scalar(select(func.count(Proposal.id))
-                             .where(Proposal.axis_id == axis.id)) or 0
+        return "proposals", 0
+    return "proposals", db.session.scalar(select(func.count(Proposal.id))
+                                          .where(Proposal.axis_id == axis.id)) or 0

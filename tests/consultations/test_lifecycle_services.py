@@ -228,3 +228,18 @@ def test_a_colour_set_on_an_axis_wins_on_the_maps(factory):
     assert axis_colours(consultation) == {
         "employment": AXIS_COLOURS[0], "social-services": "#123abc",
         "water": AXIS_COLOURS[2], "territorial-upgrading": AXIS_COLOURS[3]}
+
+
+def test_an_axis_the_roadmap_uses_is_not_removed(factory, english_request):
+    from roadmap.roadmaps.models import Roadmap, RoadmapItem
+
+    consultation = factory.consultation()
+    axis = consultation.axes[1]
+    roadmap = Roadmap(consultation_id=consultation.id)
+    roadmap.items.append(RoadmapItem(axis_id=axis.id, rank=1, title_i18n={"fr": "Action"}))
+    db.session.add(roadmap)
+    db.session.flush()
+    with pytest.raises(services.ConsultationError) as refused:
+        services.remove_axis(axis, None)
+    assert "used" in str(refused.value.errors[""])
+    assert db.session.get(StrategicAxis, axis.id) is not None

@@ -45,11 +45,8 @@ def _new_form() -> NewConsultationForm:
     if copied is not None:  # "copy this one" from the list: its rules and axes, pre-filled
         data |= {name: getattr(copied, name) for name in services.RULES}
         data |= {"axes": f"copy:{copied.slug}", "prefecture": copied.prefecture_id}
-    form = NewConsultationForm(
-        data=data, prefectures=prefecture_choices(),
-        communes=[c for _p, communes in grouped for c in communes], sources=copy_sources())
-    form.grouped_communes = grouped
-    return form
+    return NewConsultationForm(data=data, prefectures=prefecture_choices(),
+                               grouped_communes=grouped, sources=copy_sources())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -58,17 +55,11 @@ def new():
     _authorize(can_create_consultation, None)
     form = _new_form()
     if form.validate_on_submit():
-        prefecture = db.session.get(Prefecture, form.prefecture.data)
-        mode, source_slug = form.axes_source()
-        values = form.creation_values()
-        if prefecture is not None:  # only the chosen prefecture's communes count
-            own = {cid for cid, _name in dict(
-                (p.id, communes) for p, communes in form.grouped_communes)[prefecture.id]}
-            values["commune_ids"] = [cid for cid in values["commune_ids"] or () if cid in own]
+        source_slug = form.axes_source()[1]
         try:
             consultation = services.create_consultation(
-                prefecture, current_user, copy_from=consultation_by_slug(source_slug or ""),
-                **values)
+                db.session.get(Prefecture, form.prefecture.data), current_user,
+                copy_from=consultation_by_slug(source_slug or ""), **form.creation_values())
         except services.ConsultationError as error:
             _show_refusal(form, error)
         else:

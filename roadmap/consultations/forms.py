@@ -258,10 +258,11 @@ class NewConsultationForm(SettingsForm):
                        description=_l("Copying a consultation copies its axes, evaluation "
                                       "criteria and rules, never its proposals or votes."))
 
-    def __init__(self, *args, prefectures=(), communes=(), sources=(), **kwargs):
+    def __init__(self, *args, prefectures=(), grouped_communes=(), sources=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.prefecture.choices = choices(prefectures)
-        self.communes.choices = list(communes)
+        self.grouped_communes = list(grouped_communes)  # [(prefecture, [(id, name)...])...]
+        self.communes.choices = [c for _p, communes in self.grouped_communes for c in communes]
         self.axes.choices = choices([("national", _l("The four national axes")),
                                      ("none", _l("No axis (I will add them)"))] + [
             (f"copy:{slug}", _l("Copy of: %(title)s", title=title)) for slug, title in sources])
@@ -281,9 +282,13 @@ class NewConsultationForm(SettingsForm):
 
     def creation_values(self) -> dict:
         """Keyword arguments for :func:`~roadmap.consultations.services.create_consultation`
-        (all but the prefecture and the consultation to copy)."""
+        (all but the prefecture and the consultation to copy). Of the communes ticked, only
+        those of the chosen prefecture count."""
+        own = {cid for prefecture, communes in self.grouped_communes
+               if prefecture.id == self.prefecture.data for cid, _name in communes}
         return {"slug": self.slug.data or "", "title": texts(self, "title"),
-                "description": texts(self, "description"), "commune_ids": self.communes.data,
+                "description": texts(self, "description"),
+                "commune_ids": [cid for cid in self.communes.data or () if cid in own],
                 "axes": self.axes_source()[0], "phases": self.phase_dates(),
                 "rules": _rules_of(self)}
 

@@ -236,3 +236,21 @@ def test_axes_bad_input_is_refused(factory, client, organiser):
     assert written() == before
     other = factory.consultation()
     assert client.post(f"{base}/{other.axes[0].id}/remove").status_code == 404
+
+
+def test_communes_of_another_prefecture_do_not_count(factory, client, organiser):
+    from roadmap.territory.models import Prefecture
+
+    other = Prefecture(code="98.998", name_ar="عمالة أخرى", name_fr="Autre préfecture")
+    db.session.add(other)
+    own, stranger = factory.commune(), factory.commune()
+    factory.commune()
+    stranger.prefecture = other
+    db.session.flush()
+    page = client.get("/admin/consultations/new").get_data(as_text=True)
+    assert 'data-prefecture="98.998"' in page and "عمالة أخرى" in page
+    response = client.post("/admin/consultations/new", data=form(
+        factory, communes=[str(own.id), str(stranger.id)]))
+    assert response.status_code == 302
+    created = db.session.scalar(select(Consultation).where(Consultation.slug == "agadir-2027"))
+    assert [c.id for c in created.communes] == [own.id]

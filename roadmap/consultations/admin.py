@@ -34,8 +34,7 @@ def index():
     _authorize(can_create_consultation, None)
     return render_page_or_fragment("consultations/admin/index.html",
                                    "consultations/admin/index.html",
-                                   consultations=all_consultations(),
-                                   status_labels=services.STATUS_LABELS)
+                                   consultations=all_consultations())
 
 
 def _new_form() -> NewConsultationForm:
@@ -89,7 +88,7 @@ def edit(slug: str):
             flash(_("The consultation was saved."), "success")
             return _done(url_for(".edit", slug=slug))
     return _form_response("consultations/admin/edit.html", "consultations/admin/_edit_form.html",
-                          form, consultation=consultation, status_labels=services.STATUS_LABELS)
+                          form, consultation=consultation)
 
 
 def _lifecycle(slug: str, service, done_message: str):

@@ -328,9 +328,6 @@ def update_consultation(consultation: Consultation, by, *, title: dict,
     return consultation
 
 
-STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "archived": _l("Archived")}
-
-
 def _transition(consultation: Consultation, by, *, source: str, target: str, at: str,
                 refusal) -> Consultation:
     _allowed(by, consultation)

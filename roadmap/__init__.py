@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     """Register every domain's blueprints, in the order of the layers."""
     from roadmap.accounts.admin import bp as accounts_admin
     from roadmap.accounts.views import bp as accounts
+    from roadmap.consultations.admin import bp as consultations_admin
     from roadmap.consultations.views import bp as consultations
     from roadmap.exports.api import bp as api
     from roadmap.exports.views import bp as exports
@@ -89,8 +90,8 @@ def _register_blueprints(app: Flask) -> None:
     from roadmap.roadmaps.views import bp as roadmaps
     from roadmap.territory.views import bp as territory
 
-    for blueprint in (consultations, territory, accounts, accounts_admin, proposals,
-                      participation, moderation, ranking, roadmaps, maps, exports, api):
+    for blueprint in (consultations, consultations_admin, territory, accounts, accounts_admin,
+                      proposals, participation, moderation, ranking, roadmaps, maps, exports, api):
         app.register_blueprint(blueprint)
     # The territories' back office; importing it registers the territory.import job handler.
     from roadmap.territory.admin import bp as territory_admin
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     """Register the command-line groups and commands (``flask --app roadmap ...``)."""
     from roadmap.accounts.cli import users_cli
+    from roadmap.consultations.cli import consultations_cli
     from roadmap.demo import demo_command
     from roadmap.exports.cli import export_command
     from roadmap.ops.backup_cli import backup_command, restore_command
@@ -108,7 +110,8 @@ def _register_cli(app: Flask) -> None:
     from roadmap.ranking.cli import consolidate_command
     from roadmap.territory.cli import territory_cli
 
-    for command in (territory_cli, users_cli, demo_command, notifications_cli,
+    for command in (territory_cli, users_cli, consultations_cli, demo_command,
+                    notifications_cli,
                     consolidate_command, export_command, check_command, backup_command,
                     restore_command):
         app.cli.add_command(command)

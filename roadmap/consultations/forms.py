@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, ColorField, DateField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from roadmap.accounts.forms import STAKEHOLDER_CHOICES
 from roadmap.consultations.models import PHASES
-from roadmap.consultations.services import (WORKSHOP_GENDERS, attendance_errors,
-                                            phase_date_errors)
+from roadmap.consultations.services import (RULES, WORKSHOP_GENDERS,
+                                            attendance_errors, phase_date_errors)
+from roadmap.config import LANGUAGES
+from roadmap.core.forms import AmountField, choices
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 NOT_A_DATE = _l("Enter a date, such as 2025-05-30.")
@@ -38,7 +40,7 @@ def _count_field(label) -> IntegerField:
 class SettingsForm(FlaskForm):
     """Phase dates (``<kind>_starts_on``, ``<kind>_ends_on``), vote rules and moderation."""
 
-    vote_limit = IntegerField(
+    vote_limit = AmountField(
         _l("Supports per participant"), validators=[Optional(), NumberRange(
             min=1, message=_l("Enter 1 or more, or leave empty for no limit."))],
         invalid_value_message=NOT_A_NUMBER, render_kw={"min": 1, "inputmode": "numeric"},
@@ -49,7 +51,7 @@ class SettingsForm(FlaskForm):
         _l("Voting is also open during the proposals phase"))
     premoderation = BooleanField(
         _l("Pre-moderation: moderators approve each proposal and comment before it is shown"))
-    report_threshold = IntegerField(
+    report_threshold = AmountField(
         _l("Reports before hiding"), default=3,
         validators=[InputRequired(message=_l("Enter 1 or more.")),
                     NumberRange(min=1, message=_l("Enter 1 or more."))],
@@ -175,3 +177,157 @@ for _code, _label in STAKEHOLDER_CHOICES:
     setattr(WorkshopForm, f"stakeholder_{_code}", _count_field(_label))
 for _code, _label in GENDER_CHOICES:
     setattr(WorkshopForm, f"gender_{_code}", _count_field(_label))
+
+
+# --- The back office: creating a consultation, its details, its axes ------------------------------
+
+LANGUAGE_LABELS = {"ar": _l("Arabic"), "fr": _l("French"), "en": _l("English")}
+
+
+def _add_text_fields(form_class, name: str, label, field_class=StringField, **kwargs) -> None:
+    """Fields ``<name>_ar``, ``<name>_fr``, ``<name>_en`` (one language is enough)."""
+    for lang in LANGUAGES:
+        setattr(form_class, f"{name}_{lang}", field_class(
+            _l("%(field)s (%(language)s)", field=label, language=LANGUAGE_LABELS[lang]),
+            validators=[Optional()], filters=[_strip],
+            render_kw={"lang": lang, "dir": "rtl" if lang == "ar" else "ltr"}, **kwargs))
+
+
+def texts(form, name: str) -> dict:
+    """``{language: text}`` of the fields ``<name>_<language>`` of ``form``."""
+    return {lang: form[f"{name}_{lang}"].data or "" for lang in LANGUAGES}
+
+
+def _rules_of(form) -> dict:
+    return {name: form[name].data for name in RULES}
+
+
+class ConsultationDetailsForm(FlaskForm):
+    """A consultation's titles and descriptions per language, its communes and its rules."""
+
+    communes = MultiCheckboxField(_l("Communes taking part"), coerce=int, validate_choice=True)
+    vote_limit = SettingsForm.vote_limit
+    votes_home_commune_only = SettingsForm.votes_home_commune_only
+    voting_during_proposals = SettingsForm.voting_during_proposals
+    premoderation = SettingsForm.premoderation
+    report_threshold = SettingsForm.report_threshold
+
+    def __init__(self, *args, communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.communes.choices = list(communes)
+
+    def title_fields(self) -> list:
+        """The title field of each language."""
+        return [self[f"title_{lang}"] for lang in LANGUAGES]
+
+    def description_fields(self) -> list:
+        """The description field of each language."""
+        return [self[f"description_{lang}"] for lang in LANGUAGES]
+
+    def details_values(self) -> dict:
+        """Keyword arguments for :func:`~roadmap.consultations.services.update_consultation`."""
+        return {"title": texts(self, "title"), "description": texts(self, "description"),
+                "commune_ids": self.communes.data or [], "rules": _rules_of(self)}
+
+    @staticmethod
+    def initial_data(consultation, commune_ids) -> dict:
+        """The form's values for a consultation as it is (``commune_ids``: all, if none set)."""
+        data = {name: getattr(consultation, name) for name in RULES}
+        for lang in LANGUAGES:
+            data[f"title_{lang}"] = (consultation.title_i18n or {}).get(lang, "")
+            data[f"description_{lang}"] = (consultation.description_i18n or {}).get(lang, "")
+        data["communes"] = [c.id for c in consultation.communes] or list(commune_ids)
+        return data
+
+
+class NewConsultationForm(SettingsForm):
+    """A new consultation: web address, titles, territory, communes, axes, phases and rules."""
+
+    slug = StringField(
+        _l("Web address"), filters=[_strip],
+        validators=[DataRequired(message=_l(
+            "Enter the web address of the consultation, such as marrakech-2026."))],
+        description=_l("Lowercase Latin letters, digits and hyphens, 3 to 80 characters: the "
+                       "consultation will be at /c/<address>. It cannot be changed later."),
+        render_kw={"dir": "ltr", "autocapitalize": "off", "spellcheck": "false"})
+    prefecture = SelectField(_l("Prefecture or province"), coerce=int, validate_choice=True)
+    communes = MultiCheckboxField(_l("Communes taking part"), coerce=int, validate_choice=True,
+                                  description=_l("All of them by default. Only the communes of "
+                                                 "the chosen prefecture or province count."))
+    axes = SelectField(_l("Strategic axes"), validate_choice=True,
+                       description=_l("Copying a consultation copies its axes, evaluation "
+                                      "criteria and rules, never its proposals or votes."))
+
+    def __init__(self, *args, prefectures=(), grouped_communes=(), sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefecture.choices = choices(prefectures)
+        self.grouped_communes = list(grouped_communes)  # [(prefecture, [(id, name)...])...]
+        self.communes.choices = [c for _p, communes in self.grouped_communes for c in communes]
+        self.axes.choices = choices([("national", _l("The four national axes")),
+                                     ("none", _l("No axis (I will add them)"))] + [
+            (f"copy:{slug}", _l("Copy of: %(title)s", title=title)) for slug, title in sources])
+
+    def title_fields(self) -> list:
+        """The title field of each language."""
+        return [self[f"title_{lang}"] for lang in LANGUAGES]
+
+    def description_fields(self) -> list:
+        """The description field of each language."""
+        return [self[f"description_{lang}"] for lang in LANGUAGES]
+
+    def axes_source(self) -> tuple[str, str | None]:
+        """``(mode, slug of the consultation to copy or None)``."""
+        mode, _sep, slug = (self.axes.data or "").partition(":")
+        return mode, slug or None
+
+    def creation_values(self) -> dict:
+        """Keyword arguments for :func:`~roadmap.consultations.services.create_consultation`
+        (all but the prefecture and the consultation to copy). Of the communes ticked, only
+        those of the chosen prefecture count."""
+        own = {cid for prefecture, communes in self.grouped_communes
+               if prefecture.id == self.prefecture.data for cid, _name in communes}
+        return {"slug": self.slug.data or "", "title": texts(self, "title"),
+                "description": texts(self, "description"),
+                "commune_ids": [cid for cid in self.communes.data or () if cid in own],
+                "axes": self.axes_source()[0], "phases": self.phase_dates(),
+                "rules": _rules_of(self)}
+
+
+for _form_class in (ConsultationDetailsForm, NewConsultationForm):
+    _add_text_fields(_form_class, "title", _l("Title"))
+    _add_text_fields(_form_class, "description", _l("Description"), TextAreaField)
+
+
+class AxisForm(FlaskForm):
+    """A strategic axis: its title per language and its colour on the maps."""
+
+    color = ColorField(_l("Colour on the maps"), validators=[Optional()], default="#1b9e77")
+    palette_color = BooleanField(_l("Use the map's usual colour"), default=True)
+
+    def title_fields(self) -> list:
+        """The title field of each language."""
+        return [self[f"title_{lang}"] for lang in LANGUAGES]
+
+    def axis_values(self) -> dict:
+        """Keyword arguments for the axis services."""
+        return {"title": texts(self, "title"),
+                "color": None if self.palette_color.data else self.color.data}
+
+    @staticmethod
+    def initial_data(axis) -> dict:
+        """The form's values for an axis as it is."""
+        data = {f"title_{lang}": (axis.title_i18n or {}).get(lang, "") for lang in LANGUAGES}
+        data["color"] = axis.color or "#1b9e77"
+        data["palette_color"] = axis.color is None
+        return data
+
+
+_add_text_fields(AxisForm, "title", _l("Title"))
+
+
+class MoveAxisForm(FlaskForm):
+    """Which way an axis moves in the order."""
+
+    direction = SelectField(choices=choices([("up", _l("Up")), ("down", _l("Down"))]),
+                            validate_choice=True, validators=[InputRequired(
+                                message=_l("Choose up or down."))])

@@ -46,9 +46,21 @@ def lifecycle_refusal(consultation):
     return None
 
 
+def can_create_consultation(user, subject=None) -> bool:
+    """Organisers and admins create consultations (and open the consultations back office)."""
+    return _is_organiser(user)
+
+
+def can_manage_consultation(user, consultation=None) -> bool:
+    """Organisers and admins edit a consultation's details and axes, publish and archive it."""
+    return _is_organiser(user)
+
+
 TEMPLATE_POLICIES = {
     "can_view_consultation": can_view_consultation,
     "can_view_drafts": can_view_drafts,
     "can_configure": can_configure,
     "can_manage_workshops": can_manage_workshops,
+    "can_create_consultation": can_create_consultation,
+    "can_manage_consultation": can_manage_consultation,
 }

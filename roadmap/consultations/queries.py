@@ -13,13 +13,13 @@ from flask import abort, current_app
 from sqlalchemy import column, func, select, table, true, union_all
 from sqlalchemy.orm import selectinload
 
-from roadmap.consultations.models import Consultation, Workshop
+from roadmap.consultations.models import Consultation, StrategicAxis, Workshop
 from roadmap.consultations.phases import summary
 from roadmap.consultations.policies import can_view_consultation, can_view_drafts
 from roadmap.core.fragments import fragment_cache
 from roadmap.core.i18n import current_language
 from roadmap.extensions import db
-from roadmap.territory.models import Commune
+from roadmap.territory.models import Commune, Prefecture
 
 # The consultations everyone sees (a draft is seen by organisers and admins only).
 PUBLIC_STATUSES = ("published", "archived")
@@ -199,3 +199,37 @@ def attendance_totals(workshops: list[Workshop]) -> dict[str, int]:
     """Workshops held and people counted across ``workshops`` (for the list's summary)."""
     return {"workshops": len(workshops),
             "attendance": sum(workshop.attendance_total for workshop in workshops)}
+
+
+# --- The back office ---------------------------------------------------------------------------
+
+def prefecture_choices() -> list[tuple[int, str]]:
+    """``(id, "name (code)")`` of every imported prefecture or province, by code."""
+    rows = db.session.scalars(select(Prefecture).order_by(Prefecture.code))
+    return [(p.id, f"{p.name} ({p.code})") for p in rows]
+
+
+def communes_by_prefecture() -> list[tuple[object, list[tuple[int, str]]]]:
+    """``(prefecture, [(commune id, name)...])`` for every prefecture, names in the reader's
+    language."""
+    column = Commune.name_ar if current_language() == "ar" else Commune.name_fr
+    prefectures = list(db.session.scalars(select(Prefecture).order_by(Prefecture.code)))
+    rows = db.session.execute(select(Commune.id, column, Commune.prefecture_id)
+                              .order_by(column, Commune.id))
+    grouped: dict[int, list] = {p.id: [] for p in prefectures}
+    for commune_id, name, prefecture_id in rows:
+        grouped.setdefault(prefecture_id, []).append((commune_id, name))
+    return [(p, grouped[p.id]) for p in prefectures]
+
+
+def copy_sources() -> list[tuple[str, str]]:
+    """``(slug, title)`` of the consultations a new one may copy, newest first."""
+    return [(c.slug, c.title) for c in all_consultations()]
+
+
+def axis_or_404(consultation: Consultation, axis_id: int):
+    """The axis ``axis_id`` of this consultation; aborts with 404 otherwise."""
+    axis = db.session.get(StrategicAxis, axis_id)
+    if axis is None or axis.consultation_id != consultation.id:
+        abort(404)
+    return axis

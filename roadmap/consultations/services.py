@@ -6,18 +6,25 @@ when refused.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
-from flask_babel import format_date
+from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from roadmap.audit.log import record
 from roadmap.accounts.models import STAKEHOLDER_TYPES
-from roadmap.consultations.models import PHASES, Consultation, ConsultationPhase, Workshop
+from roadmap.config import LANGUAGES
+from roadmap.consultations.models import (PHASES, Consultation, ConsultationPhase, StrategicAxis,
+                                          Workshop)
 from roadmap.consultations.phases import phase_row
-from roadmap.consultations.policies import can_configure, can_manage_workshops
+from roadmap.consultations.policies import (can_configure, can_create_consultation,
+                                            can_manage_consultation, can_manage_workshops)
+from roadmap.consultations.signals import axis_uses, consultation_created, sender
+from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.territory.models import Commune
 
@@ -134,6 +141,332 @@ def _rules(consultation: Consultation) -> dict:
             "voting_during_proposals": consultation.voting_during_proposals,
             "premoderation": consultation.premoderation,
             "report_threshold": consultation.report_threshold}
+
+
+# --- Creating and managing consultations (the back office and ``flask consultations``) ---------
+# ``by`` is the acting user; ``None`` is the command line, which the policies do not restrict.
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_LENGTH = (3, 80)
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+_ARABIC_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+AXES_SOURCES = ("national", "none", "copy")
+RULES = ("vote_limit", "votes_home_commune_only", "voting_during_proposals", "premoderation",
+         "report_threshold")
+DEFAULT_RULES = {"vote_limit": None, "votes_home_commune_only": False,
+                 "voting_during_proposals": False, "premoderation": False, "report_threshold": 3}
+# The four national axes of the integrated territorial development programmes.
+NATIONAL_AXES = (
+    ("employment", {"ar": "التشغيل والاقتصاد المحلي", "fr": "Emploi et économie locale",
+                    "en": "Employment and local economy"}),
+    ("social-services", {"ar": "الخدمات الاجتماعية: التعليم والصحة",
+                         "fr": "Services sociaux : éducation et santé",
+                         "en": "Social services: education and health"}),
+    ("water", {"ar": "التدبير الاستباقي والمستدام للموارد المائية",
+               "fr": "Gestion proactive et durable de l'eau",
+               "en": "Proactive and sustainable water management"}),
+    ("territorial-upgrading", {"ar": "التأهيل الترابي المندمج",
+                               "fr": "Mise à niveau territoriale intégrée",
+                               "en": "Integrated territorial upgrading"}),
+)
+
+
+def _allowed(by, consultation=None, policy=None) -> None:
+    policy = policy or can_manage_consultation
+    if by is not None and not policy(by, consultation):
+        raise NotAllowed()
+
+
+def slug_errors(slug: str | None) -> dict:
+    """Problems with a new consultation's slug (its web address), keyed ``slug``."""
+    slug = slug or ""
+    if not slug.strip():
+        return {"slug": _l("Enter the web address of the consultation, such as marrakech-2026.")}
+    if _ARABIC_LETTERS.search(slug):
+        return {"slug": _l("The web address is written in Latin letters: Arabic letters cannot "
+                           "be used in it. For example: marrakech-2026.")}
+    if not SLUG_LENGTH[0] <= len(slug) <= SLUG_LENGTH[1]:
+        return {"slug": _l("Enter between %(min)s and %(max)s characters.",
+                           min=SLUG_LENGTH[0], max=SLUG_LENGTH[1])}
+    if not SLUG_PATTERN.match(slug):
+        return {"slug": _l("Use only lowercase Latin letters, digits and hyphens, with no space "
+                           "and no hyphen at the start or the end. For example: marrakech-2026.")}
+    if db.session.scalar(select(Consultation.id).where(Consultation.slug == slug)) is not None:
+        return {"slug": _l("Another consultation already has this web address: choose another "
+                           "one.")}
+    return {}
+
+
+def _texts(values: dict | None) -> dict:
+    """``{language: text}`` with the empty languages left out and the texts stripped."""
+    return {lang: value.strip() for lang, value in (values or {}).items()
+            if lang in LANGUAGES and isinstance(value, str) and value.strip()}
+
+
+def _text_errors(title: dict, description: dict, prefix: str = "title") -> dict:
+    errors = {}
+    if not title:
+        errors[f"{prefix}_{LANGUAGES[0]}"] = _l("Enter the title in at least one language.")
+    for lang, text in title.items():
+        if len(text) > TITLE_MAX:
+            errors[f"{prefix}_{lang}"] = _l("Enter at most %(max)s characters.", max=TITLE_MAX)
+    for lang, text in description.items():
+        if len(text) > DESCRIPTION_MAX:
+            errors[f"description_{lang}"] = _l("Enter at most %(max)s characters.",
+                                               max=DESCRIPTION_MAX)
+    return errors
+
+
+def _chosen_communes(prefecture, commune_ids) -> tuple[list, dict]:
+    """The communes that take part (``[]``: all of them) and the problems with the choice."""
+    if commune_ids is None:
+        return [], {}
+    wanted = {int(i) for i in commune_ids}
+    all_ids = set(db.session.scalars(select(Commune.id)
+                                     .where(Commune.prefecture_id == prefecture.id)))
+    if not wanted or not wanted <= all_ids:
+        return [], {"communes": _l("Choose at least one commune of the prefecture.")}
+    if wanted == all_ids:
+        return [], {}
+    return list(db.session.scalars(select(Commune).where(Commune.id.in_(wanted))
+                                   .order_by(Commune.name_fr))), {}
+
+
+def _details(consultation: Consultation) -> dict:
+    """What the audit log keeps of a consultation's details."""
+    return {"slug": consultation.slug, "status": consultation.status,
+            "prefecture_id": consultation.prefecture_id,
+            "title": dict(consultation.title_i18n or {}),
+            "description": dict(consultation.description_i18n or {}),
+            "commune_ids": sorted(c.id for c in consultation.communes),
+            **{name: getattr(consultation, name) for name in RULES}}
+
+
+def create_consultation(prefecture, by, *, slug: str, title: dict, description: dict | None = None,
+                        commune_ids=None, axes: str = "national", copy_from=None,
+                        phases: dict | None = None, rules: dict | None = None) -> Consultation:
+    """Create a **draft** consultation of ``prefecture`` (only organisers and admins see it).
+
+    ``title`` and ``description`` map languages to texts (one language is enough).
+    ``commune_ids`` are the communes taking part (``None``: all). ``axes`` is ``national`` (the
+    four national axes), ``none``, or ``copy``: the axes, rules and evaluation criteria of
+    ``copy_from`` (never its content). ``phases`` maps kinds to ``(starts_on, ends_on)``.
+    ``rules`` (see :data:`RULES`) default to those of ``copy_from``, else to the defaults.
+    Sends :data:`~roadmap.consultations.signals.consultation_created` (ranking adds the
+    criteria) and writes ``consultation.create`` to the audit log.
+    """
+    _allowed(by, policy=can_create_consultation)
+    title, description = _texts(title), _texts(description)
+    errors = slug_errors(slug) | _text_errors(title, description)
+    if prefecture is None:
+        errors["prefecture"] = _l("Choose a prefecture or province.")
+    if axes not in AXES_SOURCES:
+        errors["axes"] = _l("Choose where the strategic axes come from.")
+    elif axes == "copy" and copy_from is None:
+        errors["axes"] = _l("Choose the consultation to copy.")
+    source = copy_from if axes == "copy" else None
+    if rules is None:
+        rules = {name: getattr(source, name) for name in RULES} if source else DEFAULT_RULES
+    rules = DEFAULT_RULES | dict(rules)
+    errors |= phase_date_errors(phases or {}) | _rule_errors(rules["vote_limit"],
+                                                               rules["report_threshold"])
+    communes = []
+    if prefecture is not None:
+        communes, commune_errors = _chosen_communes(prefecture, commune_ids)
+        errors |= commune_errors
+    if errors:
+        raise ConsultationError(errors)
+    consultation = Consultation(slug=slug, prefecture=prefecture, title_i18n=title,
+                                description_i18n=description, status="draft", communes=communes,
+                                **{name: rules[name] for name in RULES})
+    if axes == "national":
+        for position, (code, titles) in enumerate(NATIONAL_AXES, start=1):
+            consultation.axes.append(StrategicAxis(code=code, position=position,
+                                                   title_i18n=dict(titles)))
+    elif source is not None:
+        for position, axis in enumerate(source.axes, start=1):
+            consultation.axes.append(StrategicAxis(
+                code=axis.code, position=position, title_i18n=dict(axis.title_i18n or {}),
+                description_i18n=dict(axis.description_i18n or {}), color=axis.color))
+    _set_phases(consultation, phases or {})
+    db.session.add(consultation)
+    db.session.flush()
+    consultation_created.send(sender(), consultation=consultation, copied_from=source, by=by)
+    record(by, "consultation.create", consultation,
+           after=_details(consultation) | {"axes": axes,
+                                           "copied_from": source.slug if source else None,
+                                           "axis_codes": [a.code for a in consultation.axes]})
+    return consultation
+
+
+def update_consultation(consultation: Consultation, by, *, title: dict,
+                        description: dict | None = None, commune_ids=None,
+                        rules: dict | None = None) -> Consultation:
+    """Change a consultation's titles, descriptions, taking-part communes and rules.
+
+    Same rules as :func:`create_consultation`; ``rules`` ``None`` keeps them. The slug and the
+    prefecture stay (links and proposals depend on them); phases are set on the settings page.
+    """
+    _allowed(by, consultation)
+    title, description = _texts(title), _texts(description)
+    errors = _text_errors(title, description)
+    rules = {name: getattr(consultation, name) for name in RULES} | dict(rules or {})
+    errors |= _rule_errors(rules["vote_limit"], rules["report_threshold"])
+    communes, commune_errors = _chosen_communes(consultation.prefecture, commune_ids)
+    errors |= commune_errors
+    if errors:
+        raise ConsultationError(errors)
+    before = _details(consultation)
+    consultation.title_i18n, consultation.description_i18n = title, description
+    consultation.communes = communes
+    for name in RULES:
+        setattr(consultation, name, rules[name])
+    db.session.flush()
+    record(by, "consultation.update", consultation, before=before, after=_details(consultation))
+    return consultation
+
+
+def _transition(consultation: Consultation, by, *, source: str, target: str, at: str,
+                refusal) -> Consultation:
+    _allowed(by, consultation)
+    if consultation.status != source:
+        raise ConsultationError({"": refusal})
+    consultation.status = target
+    setattr(consultation, at, utcnow())
+    db.session.flush()
+    record(by, f"consultation.{'publish' if target == 'published' else 'archive'}",
+           consultation, before={"status": source}, after={"status": target})
+    return consultation
+
+
+def publish_consultation(consultation: Consultation, by) -> Consultation:
+    """Publish a draft: everyone sees it from now on (sets ``published_at``)."""
+    return _transition(consultation, by, source="draft", target="published", at="published_at",
+                       refusal=_l("Only a draft can be published: this consultation is "
+                                  "already published or archived."))
+
+
+def archive_consultation(consultation: Consultation, by) -> Consultation:
+    """Archive a published consultation: it stays public, read-only (sets ``archived_at``)."""
+    return _transition(consultation, by, source="published", target="archived",
+                       at="archived_at",
+                       refusal=_l("Only a published consultation can be archived."))
+
+
+# --- Strategic axes ----------------------------------------------------------------------------
+
+def _color(value: str | None) -> tuple[str | None, dict]:
+    value = (value or "").strip()
+    if not value:
+        return None, {}
+    if not COLOR_PATTERN.match(value):
+        return None, {"color": _l("Enter a colour such as #1b9e77.")}
+    return value.lower(), {}
+
+
+def _axis_code(consultation: Consultation, title: dict) -> str:
+    """A code for a new axis, from its French or English title (``axis`` when none is latin)."""
+    text = title.get("en") or title.get("fr") or ""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:30].strip("-") or "axis"
+    taken = {axis.code for axis in consultation.axes}
+    code, number = base, 1
+    while code in taken:
+        number += 1
+        code = f"{base}-{number}"
+    return code
+
+
+def _renumber(consultation: Consultation) -> list[StrategicAxis]:
+    axes = sorted(consultation.axes, key=lambda axis: (axis.position, axis.id or 0))
+    for position, axis in enumerate(axes, start=1):
+        axis.position = position
+    return axes
+
+
+def _axis_state(axis: StrategicAxis) -> dict:
+    return {"code": axis.code, "position": axis.position, "title": dict(axis.title_i18n or {}),
+            "color": axis.color}
+
+
+def add_axis(consultation: Consultation, by, *, title: dict, color: str | None = None
+             ) -> StrategicAxis:
+    """Add a strategic axis at the end of the consultation's axes."""
+    _allowed(by, consultation)
+    title = _texts(title)
+    color, errors = _color(color)
+    errors |= _text_errors(title, {})
+    if errors:
+        raise ConsultationError(errors)
+    axes = _renumber(consultation)
+    axis = StrategicAxis(code=_axis_code(consultation, title), title_i18n=title, color=color,
+                         position=len(axes) + 1, description_i18n={})
+    consultation.axes.append(axis)
+    db.session.flush()
+    record(by, "axis.add", axis, consultation=consultation, after=_axis_state(axis))
+    return axis
+
+
+def update_axis(axis: StrategicAxis, by, *, title: dict, color: str | None = None
+                ) -> StrategicAxis:
+    """Rename an axis (per language) and set its colour on the maps (``None``: the palette's)."""
+    _allowed(by, axis.consultation)
+    title = _texts(title)
+    color, errors = _color(color)
+    errors |= _text_errors(title, {})
+    if errors:
+        raise ConsultationError(errors)
+    before = _axis_state(axis)
+    axis.title_i18n, axis.color = title, color
+    db.session.flush()
+    record(by, "axis.update", axis, consultation=axis.consultation_id, before=before,
+           after=_axis_state(axis))
+    return axis
+
+
+def move_axis(axis: StrategicAxis, by, direction: str) -> StrategicAxis:
+    """Move an axis one place ``up`` or ``down`` in the consultation's order."""
+    consultation = axis.consultation
+    _allowed(by, consultation)
+    if direction not in ("up", "down"):
+        raise ConsultationError({"direction": _l("Choose up or down.")})
+    axes = _renumber(consultation)
+    index = axes.index(axis)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(axes):
+        before = [a.code for a in axes]
+        axes[index].position, axes[other].position = axes[other].position, axes[index].position
+        db.session.flush()
+        db.session.expire(consultation, ["axes"])
+        record(by, "axis.move", axis, consultation=consultation, before={"order": before},
+               after={"order": [a.code for a in consultation.axes]})
+    return axis
+
+
+def remove_axis(axis: StrategicAxis, by) -> None:
+    """Remove an axis that no proposal uses; refused (with the count) while proposals use it."""
+    consultation = axis.consultation
+    _allowed(by, consultation)
+    uses: dict[str, int] = {}
+    for _receiver, (what, number) in axis_uses.send(sender(), axis=axis):
+        uses[what] = uses.get(what, 0) + (number or 0)
+    if uses.get("proposals"):
+        raise ConsultationError({"": lazy_ngettext(
+            "%(num)d proposal uses this axis: move it to another axis first.",
+            "%(num)d proposals use this axis: move them to another axis first.",
+            uses["proposals"])})
+    if any(uses.values()):
+        raise ConsultationError({"": _l("This axis is still used (by the roadmap, for "
+                                        "example): it cannot be removed.")})
+    before = _axis_state(axis)
+    db.session.delete(axis)
+    db.session.flush()
+    db.session.expire(consultation, ["axes"])
+    _renumber(consultation)
+    db.session.flush()
+    record(by, "axis.remove", consultation, consultation=consultation, before=before)
 
 
 # --- Workshops ---------------------------------------------------------------------------------

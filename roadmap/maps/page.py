@@ -16,8 +16,9 @@ AXIS_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"
 
 
 def axis_colours(consultation) -> dict[str, str]:
-    """``{axis code: colour}`` in the consultation's axis order."""
-    return {axis.code: AXIS_COLOURS[index % len(AXIS_COLOURS)]
+    """``{axis code: colour}`` in the consultation's axis order; an axis's own colour
+    (``StrategicAxis.color``, set in the back office) wins over the palette."""
+    return {axis.code: getattr(axis, "color", None) or AXIS_COLOURS[index % len(AXIS_COLOURS)]
             for index, axis in enumerate(consultation.axes)}
 
 

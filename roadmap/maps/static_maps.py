@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from roadmap.maps import queries
 from roadmap.maps.measures import NO_DATA, PALETTE, breaks, class_of, commune_values, legend
 from roadmap.maps.measures import measure_or_default
-from roadmap.maps.page import AXIS_COLOURS
+from roadmap.maps.page import axis_colours
 
 METRIC_CRS = "EPSG:26191"
 FONTS = ["DejaVu Sans", "Noto Sans Arabic", "Noto Naskh Arabic"]
@@ -136,8 +136,7 @@ def roadmap_png(consultation, language: str) -> bytes | None:
         frame = _frame(communes, {"name": names})
         figure, axes = _figure()
         frame.plot(ax=axes, color="#f4f4f4", edgecolor="#999999", linewidth=0.5)
-        colours = {axis.code: AXIS_COLOURS[index % len(AXIS_COLOURS)]
-                   for index, axis in enumerate(consultation.axes)}
+        colours = axis_colours(consultation)
         _draw_items(axes, json.loads(layer.body)["features"], colours)
         _label_communes(axes, frame, language)
         entries = [(colours[axis.code], axis.title) for axis in consultation.axes]

@@ -6,12 +6,13 @@ import math
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (Form, HiddenField, IntegerField, SearchField, SelectField,
+from wtforms import (Form, HiddenField, SearchField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from roadmap.accounts.forms import STAKEHOLDER_CHOICES
+from roadmap.core.forms import AmountField  # noqa: F401  (moved to core; imported from here too)
 from roadmap.proposals.labels import LISTED_STATUSES, ORIGIN_LABELS, SDG_NAMES, SORT_LABELS, \
     STATUS_LABELS
 from roadmap.proposals.queries import (DEFAULT_SORT, ProposalFilters, commune_at,
@@ -23,9 +24,6 @@ try:  # WTForms 3.3 deprecates choices given as tuples
     from wtforms import SelectChoice
 except ImportError:  # pragma: no cover - WTForms 3.2
     SelectChoice = None
-
-# Characters people type inside numbers: spaces, thin spaces, separators of thousands.
-_NUMBER_NOISE = str.maketrans("", "", " \u00a0\u202f,.'\u066c\u066b")
 
 
 def choices(pairs) -> list:
@@ -43,18 +41,6 @@ def _optional_int(value):
     if value in (None, "", "None"):
         return None
     return int(value)
-
-
-class AmountField(IntegerField):
-    """A whole number typed as text: Arabic-Indic digits and thousands separators accepted."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        """Read ``12 500``, ``12,500`` or ``١٢٥٠٠`` as 12500."""
-        if valuelist and valuelist[0].strip():
-            valuelist = [valuelist[0].translate(_NUMBER_NOISE)]
-        super().process_formdata(valuelist)
 
 
 class MultiCheckboxField(SelectMultipleField):

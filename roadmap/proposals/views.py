@@ -20,6 +20,7 @@ from roadmap.core.htmx import render_page_or_fragment
 from roadmap.core.pagecache import cached_for_visitors
 from roadmap.extensions import db, htmx
 from roadmap.proposals import labels, services
+from roadmap.proposals import receivers  # noqa: F401  (connects the receivers)
 from roadmap.proposals.forms import ProposalFilterForm, ProposalForm, WorkshopProposalForm
 from roadmap.proposals.policies import (TEMPLATE_POLICIES, can_view, owns, why_not_edit,
                                         why_not_enter_workshop_proposals, why_not_submit)

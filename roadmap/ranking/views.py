@@ -18,6 +18,7 @@ from roadmap.core.htmx import render_page_or_fragment
 from roadmap.extensions import db, htmx, login_manager
 from roadmap.proposals.models import Proposal
 from roadmap.ranking import forms, queries, services
+from roadmap.ranking import receivers  # noqa: F401  (connects the receivers)
 from roadmap.ranking.inputs import need_table
 from roadmap.ranking.policies import (TEMPLATE_POLICIES, can_evaluate, can_manage_evaluation,
                                       can_run_consolidation, is_assigned, is_evaluator)

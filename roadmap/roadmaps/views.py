@@ -16,6 +16,7 @@ from roadmap.consultations.queries import consultation_by_slug
 from roadmap.extensions import db, htmx
 from roadmap.proposals.models import Proposal
 from roadmap.roadmaps import queries, services
+from roadmap.roadmaps import receivers  # noqa: F401  (connects the receivers)
 from roadmap.roadmaps.forms import (LEAD_BODY_LABELS, STATUS_LABELS, DraftForm, GroupForm,
                                     IndicatorForm, ItemForm, MoveForm, PublishForm,
                                     choices, progress_form)

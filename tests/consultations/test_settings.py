@@ -135,7 +135,7 @@ def test_organisers_see_the_form_filled_in(client, factory, role):
     voting = subject.phases[2]
     assert f'id="voting_starts_on" name="voting_starts_on" type="date" value="{voting.starts_on}"' \
         in html
-    assert 'name="vote_limit" type="number" value="7"' in html
+    assert 'inputmode="numeric" min="1" name="vote_limit" type="text" value="7"' in html
     assert '<label for="votes_home_commune_only">' in html
     assert f'href="/c/{subject.slug}/workshops"' in html
 
@@ -218,3 +218,11 @@ def test_invalid_htmx_post_answers_the_form_fragment(client, factory):
     assert html.lstrip().startswith("<form") and "<html" not in html
     assert 'id="vote_limit-error"' in html
     assert response.headers["Vary"] == "HX-Request" or "HX-Request" in response.headers["Vary"]
+
+
+def test_arabic_indic_digits_are_read_as_digits(client, factory):
+    subject = factory.consultation()
+    login(client, factory.user("organiser"))
+    response = client.post(url(subject), data=VALID | {"vote_limit": "١٢", "report_threshold": "۴"})
+    assert response.status_code == 302
+    assert snapshot(subject.id)[0][0::4] == (12, 4)

@@ -39,7 +39,7 @@ ARGUMENTS = {"slug": "slug", "proposal_id": "proposal_id", "comment_id": "commen
              "user_id": "participant_id", "report_id": "report_id", "kind": "kind",
              "item_id": "proposal_id", "action": "decision", "merge_id": "merge_id",
              "run_id": "run_id", "name": "photo_name", "job_id": "job_id",
-             "invitation_id": "invitation_id"}
+             "invitation_id": "invitation_id", "axis_id": "axis_id"}
 # Routes that act on the participant's own records instead of someone else's.
 OVERRIDES = {
     "proposals.edit": {"proposal_id": "own_proposal_id"},
@@ -97,6 +97,7 @@ class Scene:
     job_id: str = "0" * 32  # an export job that does not exist
     invitation_id: int | None = None  # a pending invitation to an address without an account
     invitation_token: str = ""  # the token of its link
+    axis_id: int = 0  # the demo's first strategic axis (its proposals use it)
 
 
 def _user(role: str, email: str, **fields) -> User:
@@ -215,6 +216,7 @@ def build_scene() -> Scene:
                  supported_proposal_id=supported.id, report_id=_report(proposal),
                  merge_id=merge_id, run_id=run_id, roadmap_item_id=item_id, token=token,
                  invitation_id=invitation_id, invitation_token=invitation_token,
+                 axis_id=consultation.axes[0].id,
                  user_refs={role: user.get_id() for role, user in users.items()})
 
 

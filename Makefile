@@ -42,7 +42,7 @@ translations: install ## compile the ar/fr/en catalogues
 	$(VENV)/bin/pybabel -q compile -d roadmap/translations
 
 extract-messages: install ## refresh messages.pot and merge it into the catalogues
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o roadmap/translations/messages.pot .
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -o roadmap/translations/messages.pot .
 	$(VENV)/bin/pybabel -q update -i roadmap/translations/messages.pot -d roadmap/translations --no-fuzzy-matching
 	$(PY) scripts/fill-english-catalogue.py roadmap/translations/en/LC_MESSAGES/messages.po
 

@@ -25,6 +25,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from huey import MemoryHuey, PriorityRedisHuey, SqliteHuey
+from huey import signals as huey_signals
 from sqlalchemy import update
 
 from roadmap.core.models import utcnow
@@ -81,6 +82,12 @@ def init_tasks(app: Flask) -> None:
         with app.app_context():
             db.engine.dispose(close=False)
 
+    @huey.signal(huey_signals.SIGNAL_INTERRUPTED)
+    def _give_back(_signal, task, *_args) -> None:
+        # The consumer was stopped at once (SIGTERM) in the middle of a job: queue it again.
+        if task.name == "run_job" and task.args:
+            give_back_job(app, task.args[0])
+
     huey.flask_app = app
     app.extensions["huey"] = huey
     app.extensions["roadmap.run_job_task"] = run_job_task
@@ -122,6 +129,25 @@ def execute_job(app: Flask, job_id: str) -> None:
             log.exception("job %s could not be run", job_id)
         finally:
             db.session.remove()
+
+
+def give_back_job(app: Flask, job_id: str) -> None:
+    """Queue again a job that this worker was stopped in the middle of (it did not fail)."""
+    from roadmap.core.jobs import BackgroundJob, job_priority, queue_after_commit
+
+    table = BackgroundJob.__table__
+    try:
+        with app.app_context():
+            job = db.session.get(BackgroundJob, job_id)
+            if job is not None and db.session.execute(
+                    update(table).where(table.c.id == job_id, table.c.state == "running")
+                    .values(state="queued", progress=0.0,
+                            error="the worker was stopped during the job")).rowcount:
+                queue_after_commit(job_id, priority=job_priority(job.kind))
+            db.session.commit()
+            db.session.remove()
+    except Exception:  # noqa: BLE001 - the watchdog will find it
+        log.warning("could not queue job %s again", job_id, exc_info=True)
 
 
 def heartbeat_seconds(app: Flask) -> float:
@@ -193,8 +219,9 @@ def worker_command(workers: int, worker_type: str, verbose: bool) -> None:
     watchdog.start()
     log.info("worker: %s %s workers on the %s queue %r", workers, worker_type,
              queue_mode(app), huey.name)
-    consumer = huey.create_consumer(workers=workers, worker_type=worker_type,
-                                    periodic=False, check_worker_health=True)
+    # A SQLite queue is polled: at least once a second, however long it has been idle.
+    consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=False,
+                                    check_worker_health=True, max_delay=1.0)
     try:
         consumer.run()  # until SIGINT or SIGTERM
     finally:

@@ -219,9 +219,8 @@ def recover_stale_jobs() -> tuple[list[str], list[str]]:
     limit = int(current_app.config.get("ROADMAP_JOB_MAX_ATTEMPTS", 3))
     table = BackgroundJob.__table__
     beat = func.coalesce(table.c.heartbeat_at, table.c.started_at, table.c.created_at)
-    stale = db.session.execute(
-        select(table.c.id, table.c.kind, table.c.attempts).where(table.c.state == "running", beat < cutoff)
-    ).all()
+    stale = db.session.execute(select(table.c.id, table.c.kind, table.c.attempts)
+                               .where(table.c.state == "running", beat < cutoff)).all()
     queued, failed = [], []
     for job_id, kind, attempts in stale:
         retry = (attempts or 0) < limit

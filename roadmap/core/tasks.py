@@ -198,7 +198,7 @@ def watch_stale_jobs(app: Flask, stop: threading.Event) -> None:
 
 @click.command("worker")
 @click.option("--workers", "-w", default=2, show_default=True, help="Jobs run at once.")
-@click.option("--worker-type", "-k", type=click.Choice(["thread", "process", "greenlet"]),
+@click.option("--worker-type", "-k", type=click.Choice(["thread", "process"]),
               default="thread", show_default=True,
               help="Threads share one process; processes suit CPU-heavy exports.")
 @click.option("--verbose", "-v", is_flag=True, help="Log every task, not only problems.")

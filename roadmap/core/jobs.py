@@ -249,3 +249,18 @@ def claim_job(job_id: str) -> BackgroundJob | None:
                 started_at=now, heartbeat_at=now)).rowcount
     db.session.commit()
     return db.session.get(BackgroundJob, job_id) if taken else None
+
+
+def requeue_waiting_jobs() -> list[str]:
+    """Queue again the jobs still waiting, never started, older than the stale delay (their
+    hand-over to the queue may have failed, e.g. Redis down when their request committed);
+    the caller commits. A job queued twice runs once (:func:`claim_job`). Run when a worker
+    starts."""
+    table = BackgroundJob.__table__
+    cutoff = utcnow() - stale_after()
+    waiting = db.session.execute(select(table.c.id, table.c.kind).where(
+        table.c.state == "queued", table.c.started_at.is_(None),
+        table.c.created_at < cutoff)).all()
+    for job_id, kind in waiting:
+        queue_after_commit(job_id, priority=job_priority(kind))
+    return [job_id for job_id, _ in waiting]

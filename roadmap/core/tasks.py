@@ -181,8 +181,19 @@ class _Heartbeat(threading.Thread):
 
 
 def watch_stale_jobs(app: Flask, stop: threading.Event) -> None:
-    """Until ``stop`` is set: recover the jobs of dead workers every heartbeat period."""
-    from roadmap.core.jobs import recover_stale_jobs
+    """Queue again the old jobs that never reached the queue, then, until ``stop`` is set,
+    recover the jobs of dead workers every heartbeat period."""
+    from roadmap.core.jobs import recover_stale_jobs, requeue_waiting_jobs
+
+    try:
+        with app.app_context():
+            waiting = requeue_waiting_jobs()
+            db.session.commit()
+            if waiting:
+                log.warning("waiting jobs queued again: %s", waiting)
+            db.session.remove()
+    except Exception:  # noqa: BLE001 - the worker runs all the same
+        log.warning("could not queue the waiting jobs again", exc_info=True)
 
     while not stop.wait(heartbeat_seconds(app)):
         try:

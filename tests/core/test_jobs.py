@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from roadmap.core.jobs import (BackgroundJob, job_by_id, job_handler, job_status,
-                               recover_stale_jobs, start_job)
+                               recover_stale_jobs, requeue_waiting_jobs, start_job)
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
 
@@ -102,3 +102,18 @@ def test_a_job_whose_worker_stopped_is_queued_again_then_failed(app, monkeypatch
     db.session.add(fresh)
     db.session.flush()
     assert recover_stale_jobs() == ([], []) and job_status(fresh) == "running"
+
+
+def test_old_waiting_jobs_that_never_started_are_queued_again(app):
+    old = utcnow() - timedelta(seconds=600)
+    lost = BackgroundJob(id="e" * 32, kind="test.echo", state="queued", attempts=0,
+                         payload={"word": "lost"}, created_at=old)
+    retrying = BackgroundJob(id="f" * 32, kind="test.echo", state="queued", attempts=1,
+                             payload={"word": "later"}, created_at=old, started_at=old)
+    recent = BackgroundJob(id="9" * 32, kind="test.echo", state="queued", attempts=0,
+                           payload={"word": "soon"})
+    db.session.add_all([lost, retrying, recent])
+    db.session.flush()
+    assert requeue_waiting_jobs() == ["e" * 32]
+    db.session.commit()
+    assert lost.state == "done" and retrying.state == recent.state == "queued"

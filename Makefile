@@ -11,8 +11,9 @@ CATALOGS := $(wildcard roadmap/translations/*/LC_MESSAGES/messages.po)
 .PHONY: run test install install-test system-deps translations extract-messages \
         update-catalogs migrate demo test-fast clean
 
-run: install translations migrate demo ## set up everything and serve on http://127.0.0.1:5000
-	ROADMAP_SECURE_COOKIES=$${ROADMAP_SECURE_COOKIES:-0} $(FLASK) run --host $(HOST) --port $(PORT)
+run: install translations migrate demo ## set up everything and serve on http://127.0.0.1:5000 (web + worker)
+	ROADMAP_SECURE_COOKIES=$${ROADMAP_SECURE_COOKIES:-0} FLASK=$(VENV)/bin/flask HOST=$(HOST) PORT=$(PORT) \
+	  scripts/serve-dev.sh
 
 test: install-test system-deps translations ## install what the tests need and run the whole suite
 	$(VENV)/bin/pytest

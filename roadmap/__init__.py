@@ -1,6 +1,8 @@
 """roadmap: a participatory territorial roadmap platform."""
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 from pathlib import Path
 
@@ -11,6 +13,14 @@ from roadmap.extensions import babel, csrf, db, htmx, limiter, login_manager, mi
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Every module that registers a background job handler (@job_handler): imported by the web
+# processes and the worker alike, so that both know every kind. Missing ones are skipped.
+JOB_MODULES = (
+    "roadmap.core.mail",
+    "roadmap.accounts.jobs",
+    "roadmap.territory.jobs",
+    "roadmap.exports.services",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     _init_extensions(app)
+    _import_job_modules()
     _register_blueprints(app)
     _register_cli(app)
 
@@ -44,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from roadmap.core.database import configure_sqlite
     from roadmap.core.i18n import install_template_gettext, select_locale
+    from roadmap.core.tasks import init_tasks
 
     db.init_app(app)
     with app.app_context():
@@ -54,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     install_template_gettext(app)
+    init_tasks(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     _import_models()
@@ -72,6 +85,13 @@ def _import_models() -> None:
     from roadmap.ranking import models as _ranking  # noqa: F401
     from roadmap.roadmaps import models as _roadmaps  # noqa: F401
     from roadmap.territory import models as _territory  # noqa: F401
+
+
+def _import_job_modules() -> None:
+    """Import :data:`JOB_MODULES` (those that exist), so every job kind has its handler."""
+    for name in JOB_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -102,6 +122,7 @@ def _register_cli(app: Flask) -> None:
     """Register the command-line groups and commands (``flask --app roadmap ...``)."""
     from roadmap.accounts.cli import users_cli
     from roadmap.consultations.cli import consultations_cli
+    from roadmap.core.tasks import worker_command
     from roadmap.demo import demo_command
     from roadmap.exports.cli import export_command
     from roadmap.ops.backup_cli import backup_command, restore_command
@@ -113,5 +134,5 @@ def _register_cli(app: Flask) -> None:
     for command in (territory_cli, users_cli, consultations_cli, demo_command,
                     notifications_cli,
                     consolidate_command, export_command, check_command, backup_command,
-                    restore_command):
+                    restore_command, worker_command):
         app.cli.add_command(command)

@@ -88,7 +88,10 @@ def make_test_app(database_url: str, instance: Path, **overrides):
               "ROADMAP_MAP_FIGURES_MIN_AGE": 0, "ROADMAP_MAP_POINTS_MIN_AGE": 0,
               "ROADMAP_MAP_PARTICIPANTS_MIN_AGE": 0,
               # Pages kept for visitors: tests/core/test_page_cache.py; the others read fresh.
-              "ROADMAP_PAGE_CACHE_SECONDS": 0}
+              "ROADMAP_PAGE_CACHE_SECONDS": 0,
+              # Jobs run when their transaction commits, in this process (live servers too);
+              # tests/scale and tests/integrity start real workers on real queues.
+              "ROADMAP_TASK_QUEUE": "immediate"}
     config.update(overrides)
     app = create_app(config)
 

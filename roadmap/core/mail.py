@@ -1,4 +1,5 @@
-"""Outgoing mail: sent over SMTP when configured, otherwise kept in an outbox table."""
+"""Outgoing mail: every message is kept in an outbox table and, when an SMTP server is
+configured, sent by a background job (``mail.send``) that retries with a backoff."""
 from __future__ import annotations
 
 import smtplib
@@ -9,12 +10,16 @@ from flask import current_app
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from roadmap.core.jobs import job_handler, start_job
 from roadmap.core.models import UTCDateTime, utcnow
 from roadmap.extensions import db
 
+MAIL_RETRIES = 5  # 6 attempts: after 30 s, 1, 2, 4 and 8 min (ROADMAP_JOB_RETRY_SECONDS=30)
+
 
 class OutboxMessage(db.Model):
-    """A message written instead of sent when no mail server is configured (admins read it)."""
+    """A message to send: sent over SMTP by a job (``sent_at`` set), or kept here when no mail
+    server is configured (admins read it)."""
 
     __tablename__ = "outbox_message"
 
@@ -27,25 +32,42 @@ class OutboxMessage(db.Model):
 
 
 def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
-    """Send a plain-text message, or keep it in the outbox if no server is configured.
+    """Record a plain-text message in the outbox and, if a server is configured, queue its
+    sending (job ``mail.send``: retried with a backoff while the server refuses it).
 
-    The message is always recorded, so that nothing sent is lost; it is flushed, not committed.
+    The message is always recorded at once, so that nothing sent is lost; ``sent_at`` is set
+    when it went out. Flushes, never commits: it is sent once the caller commits.
     """
     message = OutboxMessage(recipient=recipient, subject=subject, body=body)
     db.session.add(message)
-    config = current_app.config
-    if config.get("MAIL_SERVER"):
-        email = EmailMessage()
-        email["From"] = config["MAIL_SENDER"]
-        email["To"] = recipient
-        email["Subject"] = subject
-        email.set_content(body)
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-            smtp.send_message(email)
-        message.sent_at = utcnow()
     db.session.flush()
+    if current_app.config.get("MAIL_SERVER"):
+        start_job("mail.send", {"message_id": message.id})
     return message
+
+
+@job_handler("mail.send", retries=MAIL_RETRIES, priority=10)
+def _send_queued_mail(job, progress) -> dict | None:
+    """Send one outbox message over SMTP (a job: an error is retried, with a backoff)."""
+    message = db.session.get(OutboxMessage, job.payload["message_id"])
+    if message is None or message.sent_at is not None:
+        return {"skipped": True}
+    deliver(message)
+    message.sent_at = utcnow()
+    return {"message_id": message.id}
+
+
+def deliver(message: OutboxMessage) -> None:
+    """Hand ``message`` to the configured SMTP server now (raises on any refusal)."""
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(email)

@@ -1,24 +1,18 @@
 """Building export files, and background export jobs that report their progress.
 
-A job writes ``instance/exports/<job>.<ext>`` and, next to it, ``<job>.json`` holding
-``{"id", "slug", "format", "variant", "language", "progress", "state", "file", "error"}``;
-``state`` is ``running``, ``done`` or ``failed``. Jobs run in a daemon thread with their own
-application context (``EXPORT_JOBS_THREADED = False`` runs them in the request, for tests).
+A background export is a job of kind ``export`` (:mod:`roadmap.core.jobs`): its
+``background_job`` row holds the payload (``format``, ``variant``, ``language``), the state and
+the progress; the file it built is its ``job_file`` row. Both are in the database, so any app
+server shows the progress and sends the file, whichever worker built it.
 """
 from __future__ import annotations
 
-import json
-import os
-import re
-import threading
-import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
-from flask import current_app
-
+from roadmap.core.jobs import BackgroundJob, JobFile, job_by_id, job_handler, start_job
 from roadmap.exports import geo, tables
+from roadmap.extensions import db
 from roadmap.exports.csv import table_csv, tables_zip
 from roadmap.exports.xlsx import workbook_bytes
 
@@ -30,7 +24,6 @@ MIMETYPES = {
     "geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3",
     "pdf": "application/pdf",
 }
-JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class ExportError(Exception):
@@ -85,84 +78,45 @@ def build_export(consultation, fmt: str, *, variant: str = "public", language: s
 
 # --- background jobs -------------------------------------------------------------------------
 
-def exports_folder() -> Path:
-    """``instance/exports``, created if missing."""
-    folder = Path(current_app.instance_path) / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def start_export(consultation, fmt: str, variant: str, language: str, *, by) -> BackgroundJob:
+    """Queue the building of an export (a job of kind ``export``); flushes, the caller commits.
 
-
-def _state_path(folder: Path, job_id: str) -> Path:
-    return folder / f"{job_id}.json"
-
-
-def _write_state(folder: Path, state: dict) -> None:
-    path = _state_path(folder, state["id"])
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state), encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def read_job(job_id: str) -> dict | None:
-    """The state of job ``job_id``, or ``None`` for an unknown or malformed id."""
-    if not JOB_ID.match(job_id or ""):
-        return None
-    path = _state_path(exports_folder(), job_id)
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def job_file(state: dict) -> Path | None:
-    """The finished file of a job, or ``None`` while it runs or if it failed."""
-    if state.get("state") != "done" or not state.get("file"):
-        return None
-    path = exports_folder() / state["file"]
-    return path if path.exists() else None
-
-
-def start_job(consultation, fmt: str, variant: str, language: str) -> str:
-    """Start building an export in the background; returns the job id."""
+    Raises ``KeyError`` for an unknown format, variant or language.
+    """
     if fmt not in FORMATS or variant not in tables.VARIANTS or language not in LANGUAGES:
         raise KeyError(fmt)
-    folder = exports_folder()
-    state = {"id": uuid.uuid4().hex, "slug": consultation.slug, "format": fmt,
-             "variant": variant, "language": language, "progress": 0, "state": "running",
-             "file": None, "error": None}
-    _write_state(folder, state)
-    app = current_app._get_current_object()
-    if app.config.get("EXPORT_JOBS_THREADED", True):
-        threading.Thread(target=_run_in_context, args=(app, folder, state, consultation.id),
-                         daemon=True).start()
-    else:
-        _run(folder, state, consultation)
-    return state["id"]
+    return start_job("export", {"format": fmt, "variant": variant, "language": language},
+                     by=by, consultation=consultation)
 
 
-def _run_in_context(app, folder: Path, state: dict, consultation_id: int) -> None:
+def export_job(consultation, job_id: str) -> BackgroundJob | None:
+    """The export job ``job_id`` of ``consultation``, or ``None``."""
+    job = job_by_id(job_id)
+    if job is None or job.kind != "export" or job.consultation_id != consultation.id:
+        return None
+    return job
+
+
+def export_file(job: BackgroundJob) -> JobFile | None:
+    """The file a finished export job built, or ``None`` while it runs or if it failed."""
+    if job.state != "done":
+        return None
+    return db.session.get(JobFile, job.id)
+
+
+@job_handler("export")
+def _build_in_background(job: BackgroundJob, progress) -> dict:
+    """Build the export of ``job.payload`` and keep the file in ``job_file`` (any app server
+    sends it)."""
     from roadmap.consultations.models import Consultation
-    from roadmap.extensions import db
 
-    with app.app_context():
-        try:
-            _run(folder, state, db.session.get(Consultation, consultation_id))
-        finally:
-            db.session.remove()
-
-
-def _run(folder: Path, state: dict, consultation) -> None:
-    def progress(fraction: float) -> None:
-        state["progress"] = min(99, int(fraction * 100))
-        _write_state(folder, state)
-
-    try:
-        built = build_export(consultation, state["format"], variant=state["variant"],
-                             language=state["language"], progress=progress)
-    except Exception as error:  # noqa: BLE001 - the job reports any failure to the page
-        current_app.logger.exception("export job %s failed", state["id"])
-        state.update(state="failed", error=type(error).__name__)
-    else:
-        name = f"{state['id']}.{built.ext}"
-        (folder / name).write_bytes(built.body)
-        state.update(state="done", progress=100, file=name, filename=built.filename)
-    _write_state(folder, state)
+    consultation = db.session.get(Consultation, job.consultation_id)
+    if consultation is None:
+        raise ExportError("The consultation no longer exists.")
+    payload = job.payload
+    built = build_export(consultation, payload["format"], variant=payload["variant"],
+                         language=payload["language"],
+                         progress=lambda fraction: progress(min(0.99, fraction)))
+    db.session.merge(JobFile(job_id=job.id, filename=built.filename, mimetype=built.mimetype,
+                             size=len(built.body), data=built.body))
+    return {"filename": built.filename, "ext": built.ext, "size": len(built.body)}

@@ -8,7 +8,7 @@ Download names (``/c/<slug>/exports/<name>.<ext>``): ``consultation.xlsx``, ``ta
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,8 +16,10 @@ from roadmap.accounts.forms import AGE_BAND_CHOICES, GENDER_CHOICES, STAKEHOLDER
 from roadmap.consultations.queries import consultation_or_404
 from roadmap.core.htmx import render_page_or_fragment
 from roadmap.core.i18n import current_language
+from roadmap.core.jobs import job_status
 from roadmap.exports import geo, queries, services, tables
 from roadmap.exports.policies import can_export_full, can_see_exact_figures
+from roadmap.extensions import db
 
 bp = Blueprint("exports", __name__)
 PUBLIC_MAX_AGE = 300
@@ -89,39 +91,43 @@ def start(slug: str):
     language = request.form.get("language", current_language() if current_language() in
                                 services.LANGUAGES else "ar")
     try:
-        job_id = services.start_job(consultation, fmt, variant, language)
+        job = services.start_export(consultation, fmt, variant, language, by=current_user)
     except KeyError:
         abort(400)
-    return redirect(url_for("exports.job", slug=slug, job_id=job_id), code=303)
+    db.session.commit()  # the job is queued once its row is committed
+    return redirect(url_for("exports.job", slug=slug, job_id=job.id), code=303)
 
 
 def _job_or_404(slug: str, job_id: str) -> tuple:
     consultation = consultation_or_404(slug)
     if not can_export_full(current_user, consultation):
         abort(403)
-    state = services.read_job(job_id)
-    if state is None or state["slug"] != slug:
+    job = services.export_job(consultation, job_id)
+    if job is None:
         abort(404)
-    return consultation, state
+    return consultation, job
 
 
 @bp.get("/c/<slug>/exports/jobs/<job_id>")
 def job(slug: str, job_id: str):
     """A job's progress: the page, or (htmx, polled every second) the progress fragment."""
-    consultation, state = _job_or_404(slug, job_id)
-    return render_page_or_fragment("exports/job.html", "exports/_job.html",
-                                   consultation=consultation, job=state)
+    consultation, job = _job_or_404(slug, job_id)
+    response = render_page_or_fragment("exports/job.html", "exports/_job.html",
+                                       consultation=consultation, job=job,
+                                       shown=job_status(job))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/c/<slug>/exports/jobs/<job_id>/file")
 def job_file(slug: str, job_id: str):
-    """The file a finished job built."""
-    _consultation, state = _job_or_404(slug, job_id)
-    path = services.job_file(state)
-    if path is None:
+    """The file a finished job built (kept in the database: any app server sends it)."""
+    _consultation, job = _job_or_404(slug, job_id)
+    stored = services.export_file(job)
+    if stored is None:
         abort(404)
-    response = send_file(path, mimetype=services.MIMETYPES[path.suffix[1:]], as_attachment=True,
-                         download_name=state.get("filename") or path.name)
+    response = Response(stored.data, mimetype=stored.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

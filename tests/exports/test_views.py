@@ -3,13 +3,17 @@ jobs with their progress fragment, and the ``flask export`` command."""
 from __future__ import annotations
 
 import io
-import json
+import uuid
 import zipfile
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
+from roadmap.core.jobs import BackgroundJob, JobFile, job_by_id
+from roadmap.core.models import utcnow
 from roadmap.exports import tables
+from roadmap.extensions import db
 from tests.conftest import login
 
 
@@ -54,34 +58,80 @@ def test_unknown_download_names_are_404(client, demo, name):
 
 
 def test_job_runs_and_its_page_links_the_file(app, client, demo, organiser):
-    app.config["EXPORT_JOBS_THREADED"] = False  # the thread's work, done in the request
-    try:
-        login(client, organiser)
-        response = client.post(f"/c/{demo.slug}/exports/jobs",
-                               data={"format": "xlsx", "variant": "full"})
-        assert response.status_code == 303
-        job_url = response.headers["Location"]
-        fragment = client.get(job_url, headers={"HX-Request": "true"}).get_data(as_text=True)
-        assert fragment.lstrip().startswith("<div id=\"export-job\"")
-        assert 'id="export-file"' in fragment and "every 1s" not in fragment
-        download = client.get(job_url + "/file")
-        book = load_workbook(io.BytesIO(download.data))
-        download.close()
-        assert book.sheetnames == tables.table_names("full")
-    finally:
-        app.config["EXPORT_JOBS_THREADED"] = True
+    # The tests' queue is immediate: the job runs when the request commits.
+    login(client, organiser)
+    response = client.post(f"/c/{demo.slug}/exports/jobs",
+                           data={"format": "xlsx", "variant": "full"})
+    assert response.status_code == 303
+    job_url = response.headers["Location"]
+    fragment = client.get(job_url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith("<div id=\"export-job\"")
+    assert 'id="export-file"' in fragment and "every 1s" not in fragment
+    job = job_by_id(job_url.rsplit("/", 1)[1])
+    assert job.kind == "export" and job.state == "done" and job.created_by_id == organiser.id
+    assert job.consultation_id == demo.id and job.payload["variant"] == "full"
+    download = client.get(job_url + "/file")
+    assert download.headers["Cache-Control"] == "private, no-store"
+    assert f'filename="{demo.slug}-full.xlsx"' in download.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(download.data))
+    assert book.sheetnames == tables.table_names("full")
+    assert db.session.get(JobFile, job.id).size == len(download.data)
+
+
+def _job_row(demo, state: str, **fields) -> BackgroundJob:
+    job = BackgroundJob(id=uuid.uuid4().hex, kind="export", state=state, attempts=1,
+                        payload={"format": "pdf", "variant": "public", "language": "ar"},
+                        consultation_id=demo.id, **fields)
+    db.session.add(job)
+    db.session.flush()
+    return job
 
 
 def test_running_job_polls_every_second(app, client, demo, organiser):
-    from roadmap.exports import services
-
     login(client, organiser)
-    state = {"id": "a" * 32, "slug": demo.slug, "format": "pdf", "variant": "public",
-             "language": "ar", "progress": 40, "state": "running", "file": None, "error": None}
-    (services.exports_folder() / f"{'a' * 32}.json").write_text(json.dumps(state))
-    html = client.get(f"/c/{demo.slug}/exports/jobs/{'a' * 32}").get_data(as_text=True)
+    job = _job_row(demo, "running", progress=0.4, started_at=utcnow(), heartbeat_at=utcnow())
+    html = client.get(f"/c/{demo.slug}/exports/jobs/{job.id}").get_data(as_text=True)
     assert 'hx-trigger="every 1s"' in html and 'value="40"' in html
-    assert client.get(f"/c/{demo.slug}/exports/jobs/{'a' * 32}/file").status_code == 404
+    assert 'data-job-state="running"' in html
+    assert client.get(f"/c/{demo.slug}/exports/jobs/{job.id}/file").status_code == 404
+    waiting = _job_row(demo, "queued")
+    html = client.get(f"/c/{demo.slug}/exports/jobs/{waiting.id}").get_data(as_text=True)
+    assert 'data-job-state="queued"' in html and 'hx-trigger="every 1s"' in html
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_a_job_whose_worker_stopped_shows_failed_try_again(app, client, demo, organiser, lang):
+    login(client, organiser)
+    old = utcnow() - timedelta(hours=1)
+    job = _job_row(demo, "running", progress=0.3, started_at=old, heartbeat_at=old)
+    html = client.get(f"/c/{demo.slug}/exports/jobs/{job.id}?lang={lang}",
+                      headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert 'data-job-state="failed"' in html and "every 1s" not in html
+    assert f'href="/c/{demo.slug}/exports#export-job-form"' in html  # try again
+    with app.test_request_context(headers={"Accept-Language": lang}):
+        from flask_babel import force_locale, gettext
+
+        with force_locale(lang):
+            message = gettext("The export could not be built. Try again, or tell the "
+                              "administrators.")
+    assert message in html
+
+
+def test_a_failed_export_job_offers_no_file(app, client, demo, organiser):
+    login(client, organiser)
+    job = _job_row(demo, "failed", error="ExportError: The roadmap is not published yet.")
+    html = client.get(f"/c/{demo.slug}/exports/jobs/{job.id}").get_data(as_text=True)
+    assert 'data-job-state="failed"' in html and 'id="export-retry"' in html
+    assert client.get(f"/c/{demo.slug}/exports/jobs/{job.id}/file").status_code == 404
+
+
+def test_a_job_of_another_consultation_or_kind_is_404(app, client, demo, fresh, organiser):
+    login(client, organiser)
+    job = _job_row(demo, "done")
+    assert client.get(f"/c/{fresh.slug}/exports/jobs/{job.id}").status_code == 404
+    job.kind = "mail.send"
+    db.session.flush()
+    assert client.get(f"/c/{demo.slug}/exports/jobs/{job.id}").status_code == 404
 
 
 def test_jobs_are_for_organisers_and_bad_input_is_refused(client, demo, organiser):

@@ -1,8 +1,11 @@
-"""A worker killed (SIGKILL) in the middle of a burst of votes leaves a consistent database.
+"""Killed workers (SIGKILL) leave a consistent database and no job running for ever.
 
 Two gunicorn workers serve a committed database (SQLite file or PostgreSQL); logged-in users
 support and withdraw supports as fast as they can while one worker is killed without warning.
 Afterwards every proposal's ``supports_count`` equals its vote rows.
+
+A task-queue consumer (``flask worker``; SQLite queue beside SQLite, Redis beside PostgreSQL)
+killed in the middle of a job: the job runs again on the next worker and finishes.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from sqlalchemy import func, select
 from roadmap.extensions import db
 from roadmap.participation.models import Follow, Vote
 from roadmap.participation.queries import counter_mismatches
+from tests.conftest import make_test_app
 from tests.integrity.conftest import seed_voting
 from tests.scale.http import Browser
 
@@ -113,3 +117,51 @@ def test_killing_a_worker_during_a_vote_burst_leaves_counters_equal_to_rows(
                                     .where(Follow.user_id.in_([p.id for p in people])))
     assert stored <= len(people) * len(items)
     assert follows > 0  # supports went through: a support makes the voter follow
+
+
+# --- A task-queue worker killed in the middle of a job ------------------------------------------
+
+def test_a_job_whose_worker_is_killed_runs_again_and_is_never_left_running(
+        committed_url, tmp_path):
+    """SIGKILL the consumer while it runs a job: its heartbeat stops, the next worker's
+    watchdog queues the job again, and it finishes (attempt 2) instead of staying running."""
+    from roadmap.core.jobs import start_job
+    from tests.scale import slow_job  # noqa: F401 - the "test.slow" kind
+    from tests.scale.workers import (JobRows, forget_queue, queue_settings, start_worker,
+                                     stop_worker, wait_for)
+
+    instance = tmp_path / "instance"
+    settings = {**queue_settings(committed_url, instance), "ROADMAP_JOB_STALE_SECONDS": "3",
+                "ROADMAP_JOB_MAX_ATTEMPTS": "3"}
+    environment = {**settings, "ROADMAP_DATABASE_URL": committed_url,
+                   "ROADMAP_INSTANCE_PATH": str(instance),
+                   "ROADMAP_SECRET_KEY": uuid.uuid4().hex}
+    app = make_test_app(committed_url, instance, **{
+        key: float(value) if key == "ROADMAP_JOB_STALE_SECONDS" else
+        int(value) if key == "ROADMAP_JOB_MAX_ATTEMPTS" else value
+        for key, value in settings.items()})
+    rows, log = JobRows(committed_url), tmp_path / "worker.log"
+    first = start_worker(environment, log)
+    second = None
+    try:
+        with app.app_context():
+            job_id = start_job("test.slow", {"steps": 15, "step": 0.1}).id
+            db.session.commit()  # queued now, into the shared queue
+        running = wait_for(lambda: (r := rows.get(job_id)) and r["progress"] > 0.2 and r,
+                           20, "the first worker to run the job")
+        assert running["state"] == "running" and running["attempts"] == 1
+        stop_worker(first, signal.SIGKILL)
+        second = start_worker(environment, log)
+        assert rows.get(job_id)["state"] == "running"  # nobody can tell yet
+        done = wait_for(lambda: (r := rows.get(job_id)) and r["state"] in ("done", "failed")
+                        and r, 30, "the job to finish after the crash")
+        assert done["state"] == "done", (done, log.read_text()[-3000:])
+        assert done["attempts"] == 2 and done["progress"] == 1.0
+    finally:
+        for process in (first, second):
+            if process is not None:
+                stop_worker(process)
+        rows.close()
+        with app.app_context():
+            forget_queue(app)
+            db.engine.dispose()

@@ -376,6 +376,8 @@ def test_the_job_handler_runs_from_its_payload(app, factory):
         token, path = uploads.save_upload(io.BytesIO(AL_HAOUZ.read_bytes()), "al.geojson")
         job = start_job("territory.import", {"path": uploads.relative(path), "fields": {},
                                              "prefecture_code": None, "filename": "al.geojson"})
+        db.session.commit()  # a job runs once its transaction commits
+    db.session.refresh(job)
     assert job.state == "done", job.error
     assert job.result["created"] == 5 and job.result["census_matched"] == 5
     assert job.result["prefectures"] == ["07.041"]

@@ -15,9 +15,10 @@ from roadmap.consultations import services
 from roadmap.consultations.forms import (AxisForm, ConsultationDetailsForm, MoveAxisForm,
                                          NewConsultationForm)
 from roadmap.consultations.policies import can_create_consultation, can_manage_consultation
-from roadmap.consultations.queries import (all_consultations, axis_or_404, communes_by_prefecture,
+from roadmap.consultations.queries import (axis_or_404, communes_by_prefecture,
                                            consultation_by_slug, consultation_or_404,
-                                           copy_sources, prefecture_choices, prefecture_communes)
+                                           copy_sources, every_consultation, prefecture_choices,
+                                           prefecture_communes)
 from roadmap.consultations.views import _authorize, _done, _form_response, _show_refusal
 from roadmap.core.admin import add_admin_section
 from roadmap.core.htmx import render_page_or_fragment
@@ -34,7 +35,7 @@ def index():
     _authorize(can_create_consultation, None)
     return render_page_or_fragment("consultations/admin/index.html",
                                    "consultations/admin/index.html",
-                                   consultations=all_consultations())
+                                   consultations=every_consultation())
 
 
 def _new_form() -> NewConsultationForm:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from roadmap.config import LANGUAGES
 from roadmap.consultations import services
 from roadmap.consultations.phases import current_phase
-from roadmap.consultations.queries import all_consultations, consultation_by_slug
+from roadmap.consultations.queries import every_consultation, consultation_by_slug
 from roadmap.extensions import db
 from roadmap.territory.models import Prefecture
 
@@ -113,7 +113,7 @@ def archive_command(slug):
 def list_command():
     """List every consultation: slug, status, territory, current phase, title."""
     with force_locale("fr"):
-        for consultation in all_consultations():
+        for consultation in every_consultation():
             click.echo("\t".join([consultation.slug, consultation.status,
                                   consultation.prefecture.code,
                                   current_phase(consultation) or "-", consultation.title]))

@@ -58,6 +58,15 @@ def all_consultations(viewer=None) -> list[Consultation]:
     return list(db.session.scalars(query))
 
 
+def every_consultation() -> list[Consultation]:
+    """Every consultation, drafts included, newest first (the back office and the command
+    line)."""
+    query = (select(Consultation)
+             .options(selectinload(Consultation.phases), selectinload(Consultation.prefecture))
+             .order_by(Consultation.created_at.desc(), Consultation.id.desc()))
+    return list(db.session.scalars(query))
+
+
 def public_consultations() -> list[Consultation]:
     """Every published or archived consultation, newest first."""
     return all_consultations(None)
@@ -224,7 +233,7 @@ def communes_by_prefecture() -> list[tuple[object, list[tuple[int, str]]]]:
 
 def copy_sources() -> list[tuple[str, str]]:
     """``(slug, title)`` of the consultations a new one may copy, newest first."""
-    return [(c.slug, c.title) for c in all_consultations()]
+    return [(c.slug, c.title) for c in every_consultation()]
 
 
 def axis_or_404(consultation: Consultation, axis_id: int):

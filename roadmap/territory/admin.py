@@ -69,6 +69,7 @@ def upload():
             else:
                 problems = _readable(path)
                 if not problems:
+                    db.session.commit()  # the upload, readable by every app server
                     return redirect(url_for(".preview", token=token), code=303)
                 uploads.discard(path)
     status = 422 if form.is_submitted() else 200

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (Float, ForeignKey, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.core.i18n import current_language
@@ -86,3 +87,19 @@ class CommuneIndicator(db.Model):
     source: Mapped[str] = mapped_column(String(200))
 
     commune: Mapped[Commune] = relationship(back_populates="indicators")
+
+
+class TerritoryUpload(db.Model):
+    """A boundaries file an admin uploaded, kept until it is imported (at most a day).
+
+    The bytes are in the database so that every app server and worker can read the upload:
+    each keeps a copy in its own instance folder, made from this row when missing.
+    """
+
+    __tablename__ = "territory_upload"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

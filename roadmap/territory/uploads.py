@@ -1,8 +1,10 @@
-"""Files uploaded for a territory import, kept under the instance folder until imported.
+"""Files uploaded for a territory import, kept until imported (at most a day).
 
-Each upload lives in ``<instance>/territory-imports/<token>/<file name>``; the token (32 hex
-digits) names it in URLs and in the import job's payload. With several app servers and
-workers, the instance folder must be shared (a network volume), as README.md says.
+An upload is a :class:`~roadmap.territory.models.TerritoryUpload` row (its bytes, so that
+every app server and worker can read it) and, on each machine that reads it, a copy in
+``<instance>/territory-imports/<token>/<file name>`` (GDAL reads files), made from the row
+when missing. The token (32 hex digits) names it in URLs and in the import job's payload.
+The caller commits the row (the upload view does, before the preview).
 """
 from __future__ import annotations
 
@@ -12,8 +14,15 @@ import time
 import uuid
 from pathlib import Path
 
+from datetime import timedelta
+
 from flask import current_app
+from sqlalchemy import delete
 from werkzeug.utils import secure_filename
+
+from roadmap.core.models import utcnow
+from roadmap.extensions import db
+from roadmap.territory.models import TerritoryUpload
 
 #: The file name endings the import reads (GeoJSON, GeoPackage, zipped Shapefile).
 EXTENSIONS = (".geojson", ".json", ".gpkg", ".zip")
@@ -63,6 +72,9 @@ def save_upload(stream, filename: str) -> tuple[str, Path]:
     if size > limit:
         shutil.rmtree(target_folder, ignore_errors=True)
         raise UploadTooLarge(limit)
+    db.session.add(TerritoryUpload(token=token, filename=name, size=size,
+                                   data=path.read_bytes()))
+    db.session.flush()
     return token, path
 
 
@@ -72,7 +84,18 @@ def upload_path(token: str) -> Path | None:
         return None
     target_folder = folder() / token
     files = sorted(target_folder.iterdir()) if target_folder.is_dir() else []
-    return files[0] if files else None
+    if files:
+        return files[0]
+    row = db.session.get(TerritoryUpload, token)
+    if row is None:  # never uploaded, imported already, or removed after a day
+        return None
+    # Uploaded through another app server: this machine's copy, from the database.
+    target_folder.mkdir(exist_ok=True)
+    path = target_folder / row.filename
+    temporary = target_folder / f".{row.filename}.part"
+    temporary.write_bytes(row.data)
+    temporary.replace(path)
+    return path
 
 
 def relative(path: Path) -> str:
@@ -85,6 +108,8 @@ def resolve(relative_path: str) -> Path:
     path = (Path(current_app.instance_path) / relative_path).resolve()
     if folder().resolve() not in path.parents:
         raise ValueError(f"not an upload: {relative_path}")
+    if not path.exists():  # queued by another app server: copy it from the database
+        path = upload_path(path.parent.name) or path
     return path
 
 
@@ -94,11 +119,15 @@ def discard(token_or_path) -> None:
     target_folder = path.parent if path.is_file() else folder() / str(token_or_path)
     if target_folder.parent.resolve() == folder().resolve():
         shutil.rmtree(target_folder, ignore_errors=True)
+        db.session.execute(delete(TerritoryUpload)
+                           .where(TerritoryUpload.token == target_folder.name))
 
 
 def remove_stale() -> None:
     """Remove the uploads older than a day that were never imported."""
     limit = time.time() - KEEP_SECONDS
+    db.session.execute(delete(TerritoryUpload).where(
+        TerritoryUpload.created_at < utcnow() - timedelta(seconds=KEEP_SECONDS)))
     for entry in folder().iterdir():
         if entry.is_dir() and TOKEN.fullmatch(entry.name) and entry.stat().st_mtime < limit:
             shutil.rmtree(entry, ignore_errors=True)

@@ -137,6 +137,27 @@ def test_upload_preview_then_confirm_writes_communes_and_census(client, admin):
     assert job.state == "done" and job.progress == 1.0 and job.created_by_id == admin.id
 
 
+def test_an_upload_is_read_by_a_server_that_did_not_receive_it(client, admin):
+    """The upload is kept in the database: another app server (or the worker) without the
+    file in its instance folder previews and imports it all the same."""
+    import shutil
+
+    from roadmap.territory.models import TerritoryUpload
+
+    token = _token(_upload(client, AL_HAOUZ.read_bytes()))
+    assert db.session.get(TerritoryUpload, token).size == len(AL_HAOUZ.read_bytes())
+    shutil.rmtree(uploads.folder() / token)  # this machine never had it
+    preview = client.get(f"/admin/territories/uploads/{token}?lang=en")
+    assert preview.status_code == 200 and 'data-code="ait-ourir"' in preview.get_data(
+        as_text=True)
+    shutil.rmtree(uploads.folder() / token)  # nor has the worker
+    page = _job_page(client, _confirm(client, token))
+    assert 'data-state="done"' in page and 'data-created="5"' in page
+    db.session.expire_all()
+    assert db.session.get(TerritoryUpload, token) is None  # gone once imported
+    assert commune("ait-ourir") is not None
+
+
 def test_the_index_lists_prefectures_counts_and_consultations(client, admin, factory, imported):
     import_communes(AL_HAOUZ)
     consultation = factory.consultation()

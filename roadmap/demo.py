@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from roadmap.accounts.models import User
 from roadmap.consultations.models import Consultation, StrategicAxis
+from roadmap.consultations.services import NATIONAL_AXES
 from roadmap.extensions import db
 from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.models import Proposal
@@ -38,19 +39,7 @@ DESCRIPTION = {
     "en": "A participatory consultation to set development priorities commune by commune, ending "
           "in a participatory roadmap. (demo content)",
 }
-AXES = [
-    ("employment", {"ar": "التشغيل والاقتصاد المحلي", "fr": "Emploi et économie locale",
-                    "en": "Employment and local economy"}),
-    ("social-services", {"ar": "الخدمات الاجتماعية: التعليم والصحة",
-                         "fr": "Services sociaux : éducation et santé",
-                         "en": "Social services: education and health"}),
-    ("water", {"ar": "التدبير الاستباقي والمستدام للموارد المائية",
-               "fr": "Gestion proactive et durable de l'eau",
-               "en": "Proactive and sustainable water management"}),
-    ("territorial-upgrading", {"ar": "التأهيل الترابي المندمج",
-                               "fr": "Mise à niveau territoriale intégrée",
-                               "en": "Integrated territorial upgrading"}),
-]
+AXES = NATIONAL_AXES  # the four national axes, as a new consultation gets them
 
 
 @dataclass(frozen=True)

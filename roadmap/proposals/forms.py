@@ -12,26 +12,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from roadmap.accounts.forms import STAKEHOLDER_CHOICES
-from roadmap.core.forms import AmountField  # noqa: F401  (moved to core; imported from here too)
+from roadmap.core.forms import AmountField, choices  # noqa: F401  (AmountField: moved to core)
 from roadmap.proposals.labels import LISTED_STATUSES, ORIGIN_LABELS, SDG_NAMES, SORT_LABELS, \
     STATUS_LABELS
 from roadmap.proposals.queries import (DEFAULT_SORT, ProposalFilters, commune_at,
                                        commune_choices)
 from roadmap.proposals.services import (BODY_LENGTH, MAX_COST_MAD, TITLE_LENGTH,
                                         outside_message)
-
-try:  # WTForms 3.3 deprecates choices given as tuples
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover - WTForms 3.2
-    SelectChoice = None
-
-
-def choices(pairs) -> list:
-    """``(value, label)`` pairs as the choices of a select field."""
-    if SelectChoice is None:
-        return list(pairs)
-    return [SelectChoice(value, label) for value, label in pairs]
-
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value

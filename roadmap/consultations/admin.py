@@ -6,7 +6,7 @@ arrange its strategic axes, publish and archive it. Each view is thin: the servi
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user

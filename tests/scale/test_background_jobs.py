@@ -11,10 +11,8 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from contextlib import nullcontext
 from pathlib import Path
@@ -25,18 +23,12 @@ from flask_migrate import upgrade
 from roadmap.extensions import db
 from tests.conftest import Factory, make_test_app, temporary_postgres_database
 from tests.scale.http import Browser
-from tests.scale.workers import (JobRows, forget_queue, queue_settings, start_worker,
-                                 stop_worker, wait_for)
+from tests.scale.workers import (JobRows, forget_queue, free_port, queue_settings, start_worker,
+                                 stop_worker, wait_for, wait_until_up)
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long test passphrase"
 RETRY_SECONDS = 0.5
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _seed(url: str, instance: Path) -> dict:
@@ -55,7 +47,7 @@ def _seed(url: str, instance: Path) -> dict:
 
 
 def _start_server(environment: dict) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1", "--bind",
          f"127.0.0.1:{port}", "--chdir", str(ROOT), "tests.scale.server_app:app"],
@@ -63,24 +55,11 @@ def _start_server(environment: dict) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
-    for _ in range(120):
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn stopped: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if Browser().request(f"{base}/login", timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"gunicorn at {base} did not answer")
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def deployment(request, tmp_path_factory):
     """Two app servers and a worker on one database and one queue; yields their details."""
     folder = tmp_path_factory.mktemp(f"jobs-{request.param}")
-    instance, smtp_port = folder / "instance", _free_port()
+    instance, smtp_port = folder / "instance", free_port()
     if request.param == "sqlite":
         url_context = nullcontext(f"sqlite:///{folder / 'app.sqlite3'}")
     else:
@@ -103,7 +82,7 @@ def deployment(request, tmp_path_factory):
                             ROADMAP_JOB_RETRY_SECONDS=RETRY_SECONDS)
         try:
             for process, base in servers:
-                _wait_until_up(base, process)
+                wait_until_up(base, process)
             yield {"kind": request.param, "url": url, "bases": [b for _, b in servers], "app": app,
                    "smtp_port": smtp_port, "log": folder / "worker.log", **seeded}
         finally:

@@ -8,10 +8,8 @@ and counters); failed logins split across the servers hit the shared limit.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,35 +21,11 @@ from sqlalchemy import func, select
 from roadmap.extensions import db
 from tests.conftest import Factory, make_test_app, temporary_postgres_database
 from tests.scale.http import Browser
+from tests.scale.workers import REDIS, ensure_redis, free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS = "redis://127.0.0.1:6379"
 PASSWORD = "a long test passphrase"
 USERS, PROPOSALS, LOGIN_LIMIT = 8, 4, 6
-
-
-def _ensure_redis() -> None:
-    """Start a throwaway Redis (no persistence) when none answers, as the machines' notes say."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS, socket_connect_timeout=1)
-    for attempt in range(20):
-        try:
-            client.ping()
-            return
-        except redis.ConnectionError:
-            if attempt == 0:
-                subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1",
-                                "--port", "6379", "--save", "", "--appendonly", "no"],
-                               check=False)
-            time.sleep(0.25)
-    pytest.fail("Redis does not answer at 127.0.0.1:6379")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _seed(url: str, instance: Path) -> dict:
@@ -72,7 +46,7 @@ def _seed(url: str, instance: Path) -> dict:
 
 
 def _start_server(url: str, instance: Path, environment: dict) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
@@ -83,23 +57,10 @@ def _start_server(url: str, instance: Path, environment: dict) -> tuple[subproce
     return process, f"http://127.0.0.1:{port}"
 
 
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
-    for _ in range(120):
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn stopped: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if Browser().request(f"{base}/login", timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"gunicorn at {base} did not answer")
-
-
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     """Two app servers on one PostgreSQL database and the shared Redis; yields their details."""
-    _ensure_redis()
+    ensure_redis()
     instance = tmp_path_factory.mktemp("deployment")
     environment = {"ROADMAP_SECRET_KEY": uuid.uuid4().hex, "ROADMAP_RATELIMIT_STORAGE_URI": REDIS,
                    "ROADMAP_SECURE_COOKIES": "0",  # plain http on 127.0.0.1
@@ -111,7 +72,7 @@ def deployment(tmp_path_factory):
         servers = [_start_server(url, instance, environment) for _ in range(2)]
         try:
             for process, base in servers:
-                _wait_until_up(base, process)
+                wait_until_up(base, process)
             yield {"url": url, "instance": instance, "bases": [b for _, b in servers], **seeded}
         finally:
             for process, _ in servers:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -100,3 +101,28 @@ class JobRows:
     def close(self) -> None:
         """Close the connections."""
         self.engine.dispose()
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(base: str, process: subprocess.Popen) -> None:
+    """Wait until the gunicorn ``process`` answers at ``base`` (fails the test otherwise)."""
+    import pytest
+
+    from tests.scale.http import Browser
+
+    for _ in range(120):
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn stopped: {process.stderr.read().decode()[-2000:]}")
+        try:
+            if Browser().request(f"{base}/login", timeout=2)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"gunicorn at {base} did not answer")

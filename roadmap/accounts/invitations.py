@@ -34,7 +34,7 @@ from roadmap.accounts.services import (AccountError, InvalidCredentials, _in_lan
                                        normalise_email, user_by_email)
 from roadmap.audit.log import record as audit_record
 from roadmap.config import LANGUAGES
-from roadmap.core.mail import send_mail
+from roadmap.core.mail import send_mail, site_base_url
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.territory.models import Commune
@@ -222,20 +222,12 @@ def _send(invitation: Invitation) -> str:
     return link
 
 
-def _base_url() -> str:
-    config = current_app.config
-    if config.get("ROADMAP_BASE_URL"):
-        return config["ROADMAP_BASE_URL"]
-    if config.get("SERVER_NAME"):
-        return f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{config['SERVER_NAME']}"
-    return "http://localhost:5000"
-
 
 def invitation_link(token: str) -> str:
     """The absolute URL of the accept page of ``token`` (``ROADMAP_BASE_URL`` outside requests)."""
     if has_request_context():
         return url_for("accounts.accept_invitation", token=token, _external=True)
-    with current_app.test_request_context(base_url=_base_url()):
+    with current_app.test_request_context(base_url=site_base_url()):
         return url_for("accounts.accept_invitation", token=token, _external=True)
 
 

@@ -14,6 +14,17 @@ from roadmap.core.jobs import job_handler, start_job
 from roadmap.core.models import UTCDateTime, utcnow
 from roadmap.extensions import db
 
+
+def site_base_url() -> str:
+    """The site's address for links in mails written outside a request (command line, jobs):
+    ``ROADMAP_BASE_URL``, else ``SERVER_NAME``, else the development server's."""
+    config = current_app.config
+    if config.get("ROADMAP_BASE_URL"):
+        return config["ROADMAP_BASE_URL"]
+    if config.get("SERVER_NAME"):
+        return f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{config['SERVER_NAME']}"
+    return "http://localhost:5000"
+
 MAIL_RETRIES = 5  # 6 attempts: after 30 s, 1, 2, 4 and 8 min (ROADMAP_JOB_RETRY_SECONDS=30)
 
 

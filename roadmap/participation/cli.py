@@ -5,21 +5,13 @@ import click
 from flask import current_app
 
 from roadmap.accounts.models import User
+from roadmap.core.mail import site_base_url
 from roadmap.extensions import db
 from roadmap.participation.queries import digest_recipient_ids
 from roadmap.participation.services import send_digest_to
 
 notifications_cli = click.Group("notifications", help="In-app notifications and email digests.")
 
-
-def _base_url() -> str:
-    """The site's address for links in emails: ``ROADMAP_BASE_URL``, else ``SERVER_NAME``."""
-    config = current_app.config
-    if config.get("ROADMAP_BASE_URL"):
-        return config["ROADMAP_BASE_URL"]
-    if config.get("SERVER_NAME"):
-        return f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{config['SERVER_NAME']}"
-    return "http://localhost:5000"
 
 
 @notifications_cli.command("send-digest")
@@ -30,7 +22,7 @@ def send_digest_command():
     on its own, so a failure stops the run without losing what was already sent.
     """
     sent = 0
-    with current_app.test_request_context("/", base_url=_base_url()):
+    with current_app.test_request_context("/", base_url=site_base_url()):
         for user_id in digest_recipient_ids():
             user = db.session.get(User, user_id)
             if user is not None and send_digest_to(user):

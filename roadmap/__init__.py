@@ -20,6 +20,8 @@ JOB_MODULES = (
     "roadmap.accounts.jobs",
     "roadmap.territory.jobs",
     "roadmap.exports.services",
+    "roadmap.core.sms",
+    "roadmap.verification.jobs",
 )
 
 
@@ -85,6 +87,8 @@ def _import_models() -> None:
     from roadmap.ranking import models as _ranking  # noqa: F401
     from roadmap.roadmaps import models as _roadmaps  # noqa: F401
     from roadmap.territory import models as _territory  # noqa: F401
+    from roadmap.core import sms as _sms  # noqa: F401
+    from roadmap.verification import models as _verification  # noqa: F401
 
 
 def _import_job_modules() -> None:

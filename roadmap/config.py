@@ -73,6 +73,24 @@ def from_environment(instance_path: str) -> dict:
         "ROADMAP_BASE_URL": env("ROADMAP_BASE_URL") or None,
         "PASSWORD_RESET_HOURS": int(env("ROADMAP_PASSWORD_RESET_HOURS", "2")),
         "ROADMAP_INVITATION_DAYS": int(env("ROADMAP_INVITATION_DAYS", "7")),
+        # Email confirmation links expire after this many hours.
+        "ROADMAP_CONFIRMATION_HOURS": int(env("ROADMAP_CONFIRMATION_HOURS", "48")),
+        # Verification (roadmap.verification): the methods switched on, comma-separated, among
+        # residents_list, code, sms; and the key identities are hashed under (else made once in
+        # instance/verification_key). Keep the key out of the database and back it up apart.
+        "ROADMAP_VERIFICATION_METHODS": env("ROADMAP_VERIFICATION_METHODS",
+                                            "residents_list,code"),
+        "ROADMAP_VERIFICATION_KEY": env("ROADMAP_VERIFICATION_KEY") or None,
+        # SMS: "outbox" (kept for admins at /admin/outbox) or "http" (a provider's gateway).
+        "ROADMAP_SMS_BACKEND": env("ROADMAP_SMS_BACKEND", "outbox"),
+        "ROADMAP_SMS_HTTP_URL": env("ROADMAP_SMS_HTTP_URL") or None,
+        "ROADMAP_SMS_HTTP_METHOD": env("ROADMAP_SMS_HTTP_METHOD", "POST"),
+        "ROADMAP_SMS_HTTP_HEADERS": env("ROADMAP_SMS_HTTP_HEADERS", "{}"),  # JSON object
+        "ROADMAP_SMS_HTTP_BODY": env("ROADMAP_SMS_HTTP_BODY",
+                                     '{"to": "{to}", "text": "{message}"}'),
+        "ROADMAP_SMS_CODE_MINUTES": int(env("ROADMAP_SMS_CODE_MINUTES", "10")),
+        "ROADMAP_RATELIMIT_SMS": env("ROADMAP_RATELIMIT_SMS", "3 per hour;6 per day"),
+        "ROADMAP_RATELIMIT_VERIFY": env("ROADMAP_RATELIMIT_VERIFY", "10 per hour;30 per day"),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "LANGUAGES": LANGUAGES,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from roadmap.accounts.models import User
 from roadmap.consultations.models import Consultation, StrategicAxis
 from roadmap.consultations.services import NATIONAL_AXES
+from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.models import Proposal
@@ -185,7 +186,8 @@ def _ensure_accounts() -> None:
         if db.session.scalar(select(User).where(User.email == account.email)) is None:
             db.session.add(User(email=account.email, password_hash=hash_password(account.password),
                                 display_name=account.display_name, role=account.role,
-                                stakeholder_type=account.stakeholder_type, is_demo=True))
+                                stakeholder_type=account.stakeholder_type, is_demo=True,
+                                email_confirmed_at=utcnow()))
     db.session.flush()
 
 
@@ -213,7 +215,8 @@ def _add_participation(consultation: Consultation) -> None:
             display_name=f"مشارك تجريبي {number}" if number % 2 else f"Participant démo {number}",
             stakeholder_type=rng.choice(stakeholders), home_commune=home,
             gender=rng.choice(["woman", "man", "prefer_not_to_say"]),
-            age_band=rng.choice(["18_24", "25_34", "35_49", "50_64"]), is_demo=True))
+            age_band=rng.choice(["18_24", "25_34", "35_49", "50_64"]), is_demo=True,
+            email_confirmed_at=utcnow()))
     db.session.add_all(people)
     axes = {axis.code: axis for axis in consultation.axes}
     proposals = []

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from roadmap import create_app
+from roadmap.core.models import utcnow
 from roadmap.extensions import db
 
 POSTGRES_URL = os.environ.get("ROADMAP_TEST_POSTGRES_URL",
@@ -91,7 +92,10 @@ def make_test_app(database_url: str, instance: Path, **overrides):
               "ROADMAP_PAGE_CACHE_SECONDS": 0,
               # Jobs run when their transaction commits, in this process (live servers too);
               # tests/scale and tests/integrity start real workers on real queues.
-              "ROADMAP_TASK_QUEUE": "immediate"}
+              "ROADMAP_TASK_QUEUE": "immediate",
+              # Every verification method on, under a fixed key (tests read hashes back).
+              "ROADMAP_VERIFICATION_METHODS": "residents_list,code,sms",
+              "ROADMAP_VERIFICATION_KEY": "test-verification-key"}
     config.update(overrides)
     app = create_app(config)
 
@@ -227,6 +231,7 @@ class Factory:
         from roadmap.accounts.services import hash_password
 
         n = self._next()
+        fields.setdefault("email_confirmed_at", utcnow())  # "unconfirmed": pass None
         user = User(email=fields.pop("email", f"user{n}@example.org"),
                     password_hash=hash_password(password),
                     display_name=fields.pop("display_name", f"User {n}"), role=role, **fields)

@@ -286,7 +286,8 @@ def accept(token: str, *, password: str, display_name: str | None = None) -> Use
         check_password_strength(password)
         user = User(email=invitation.email, password_hash=hash_password(password),
                     display_name=(display_name or invitation.display_name or "").strip()[:80],
-                    role=invitation.role)
+                    role=invitation.role,
+                    email_confirmed_at=utcnow())  # the invitation link proved the address
         if not user.display_name:
             raise InvitationError(_l("Choose a display name."))
         try:

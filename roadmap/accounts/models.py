@@ -11,7 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from roadmap.core.models import UTCDateTime, utcnow
 from roadmap.extensions import db
 
-ROLES = ("participant", "moderator", "organiser", "admin")
+# ``helpdesk``: an official at a commune office who enters a present resident's proposals and
+# supports on their behalf (moderators, organisers and admins may too).
+ROLES = ("participant", "helpdesk", "moderator", "organiser", "admin")
+# How an account was verified (see roadmap.verification): one method per active verification.
+VERIFICATION_METHODS = ("residents_list", "code", "sms")
 STAKEHOLDER_TYPES = ("citizen", "association", "economic_actor", "elected_official",
                      "public_service", "other")
 GENDERS = ("woman", "man", "prefer_not_to_say")
@@ -29,6 +33,9 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(_in("role", ROLES), name="role"),
         CheckConstraint(_in("stakeholder_type", STAKEHOLDER_TYPES), name="stakeholder_type"),
+        CheckConstraint(f"verification_method IS NULL OR "
+                        f"{_in('verification_method', VERIFICATION_METHODS)}",
+                        name="verification_method"),
         CheckConstraint(f"gender IS NULL OR {_in('gender', GENDERS)}", name="gender"),
         CheckConstraint(f"age_band IS NULL OR {_in('age_band', AGE_BANDS)}", name="age_band"),
     )
@@ -53,8 +60,28 @@ class User(UserMixin, db.Model):
     blocked_reason: Mapped[str | None] = mapped_column(Text)
     # Set when the account was deleted: personal fields are erased, contributions stay.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Email confirmation: set when the owner opened the confirmation link (accounts created
+    # before confirmations existed, the demo's and invited ones count as confirmed).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Verification (roadmap.verification keeps the identity's keyed hash): the method, when,
+    # and the home commune the method vouches for, if it knows one. None: not verified.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verification_method: Mapped[str | None] = mapped_column(String(20))
+    verified_commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commune.id", ondelete="SET NULL"))
+    # Login by phone number: the keyed hash (HMAC-SHA256) of the E.164 number, never the number.
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # An account opened at the help desk for a resident without email: the official who opened
+    # it, and when the resident claimed it (email or phone and a password of their own).
+    managed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Keyed hash of the address the account was registered from (the suspicious-activity view
+    # groups bursts by it); never the address itself.
+    signup_ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
-    home_commune = relationship("Commune")
+    home_commune = relationship("Commune", foreign_keys=[home_commune_id])
+    verified_commune = relationship("Commune", foreign_keys=[verified_commune_id])
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -81,6 +108,26 @@ class User(UserMixin, db.Model):
             return gettext("Deleted user")
         return self.display_name
 
+    @property
+    def email_confirmed(self) -> bool:
+        """True once the address was confirmed (managed accounts have none to confirm)."""
+        return self.email_confirmed_at is not None
+
+    @property
+    def is_verified(self) -> bool:
+        """True while the account holds a verification (residents' list, code or SMS)."""
+        return self.verified_at is not None
+
+    @property
+    def is_managed(self) -> bool:
+        """True for an account opened at the help desk that its resident has not claimed."""
+        return self.managed_by_id is not None and self.claimed_at is None
+
+    @property
+    def residence_commune_id(self) -> int | None:
+        """The home commune the rules use: the verified one wherever known, else the declared."""
+        return self.verified_commune_id or self.home_commune_id
+
     def has_role(self, *roles: str) -> bool:
         """True if the user holds one of ``roles``; admins hold every role."""
         return self.role == "admin" or self.role in roles
@@ -94,6 +141,24 @@ class PasswordResetToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
                                          index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class EmailConfirmationToken(db.Model):
+    """A single-use, expiring link that confirms an account's address; only its SHA-256 is
+    stored. ``email`` is the address it confirms (a changed address needs a new link)."""
+
+    __tablename__ = "email_confirmation_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    email: Mapped[str] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -362,7 +362,7 @@ def create_admin(email: str, display_name: str, password: str) -> User:
     if user_by_email(email) is not None:
         raise EmailAlreadyRegistered(f"An account already uses {email}: use `users set-role`.")
     user = User(email=email, password_hash=hash_password(password), role="admin",
-                stakeholder_type="public_service")
+                stakeholder_type="public_service", email_confirmed_at=utcnow())
     _apply_profile(user, {"display_name": display_name})
     db.session.add(user)
     db.session.flush()

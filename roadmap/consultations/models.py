@@ -15,6 +15,10 @@ from roadmap.extensions import db
 # A consultation's lifecycle: a draft is seen by organisers and admins only; a published one by
 # everyone; an archived one stays public and read-only (its roadmap tracking stays editable).
 STATUSES = ("draft", "published", "archived")
+# The least a participant must be to propose, support or comment (roadmap.verification):
+# a confirmed email, verified by any method, or a verified resident of the commune concerned.
+REQUIREMENTS = ("confirmed", "verified", "resident")
+REQUIREMENT_ACTIONS = ("propose", "support", "comment")
 
 consultation_commune = Table(
     "consultation_commune", db.metadata,
@@ -33,6 +37,8 @@ class Consultation(db.Model):
     __tablename__ = "consultation"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'archived')", name="status"),
+        *(CheckConstraint(f"{action}_requirement IN ('confirmed', 'verified', 'resident')",
+                          name=f"{action}_requirement") for action in REQUIREMENT_ACTIONS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +53,13 @@ class Consultation(db.Model):
     # Moderation settings (issue: officials' moderation).
     premoderation: Mapped[bool] = mapped_column(Boolean, default=False)
     report_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    # Who may take part (issue: one person, one voice): one of REQUIREMENTS per action.
+    propose_requirement: Mapped[str] = mapped_column(String(12), default="confirmed",
+                                                     server_default="confirmed")
+    support_requirement: Mapped[str] = mapped_column(String(12), default="confirmed",
+                                                     server_default="confirmed")
+    comment_requirement: Mapped[str] = mapped_column(String(12), default="confirmed",
+                                                     server_default="confirmed")
     status: Mapped[str] = mapped_column(String(12), default="draft", server_default="published")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -66,6 +79,10 @@ class Consultation(db.Model):
     title = Localized()
 
     description = Localized()
+
+    def requirement(self, action: str) -> str:
+        """The requirement (one of REQUIREMENTS) for ``action`` (propose, support, comment)."""
+        return getattr(self, f"{action}_requirement") or "confirmed"
 
     @property
     def is_draft(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from roadmap.consultations.policies import lifecycle_refusal
+from roadmap.verification.policies import confirmation_refusal
 
 MODERATOR_ROLES = ("moderator", "organiser")  # admins hold every role
 
@@ -49,6 +50,9 @@ def why_not_report(user, subject, *, check_existing: bool = True) -> str | None:
         return _("Log in to report content.")
     if is_blocked(user):
         return blocked_message()
+    unconfirmed = confirmation_refusal(user, "report")
+    if unconfirmed:
+        return unconfirmed.message
     if subject.author_id is not None and subject.author_id == user.id:
         return _("You cannot report your own contribution.")
     if getattr(subject, "deleted_at", None) is not None:

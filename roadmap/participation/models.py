@@ -22,12 +22,21 @@ class Vote(db.Model):
     """A user's support for a proposal."""
 
     __tablename__ = "vote"
-    __table_args__ = (UniqueConstraint("user_id", "proposal_id"),)
+    # One support per account, and one per verified identity: a person who deletes a verified
+    # account and verifies a new one with the same identity cannot support a proposal twice
+    # (NULLs, the supports of unverified accounts, are distinct in both databases).
+    __table_args__ = (UniqueConstraint("user_id", "proposal_id"),
+                      UniqueConstraint("proposal_id", "identity_hash"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"),
                                              index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    # The keyed hash of the supporter's verified identity when they supported (or verified).
+    identity_hash: Mapped[str | None] = mapped_column(String(64))
+    # The help-desk official who entered this support for a resident who was present.
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

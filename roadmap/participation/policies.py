@@ -16,36 +16,12 @@ from flask_babel import lazy_ngettext as ngettext
 from roadmap.consultations.phases import is_open
 from roadmap.consultations.policies import lifecycle_refusal
 from roadmap.core.models import utcnow
+from roadmap.core.refusals import Refusal
 from roadmap.participation.queries import votes_used
+from roadmap.verification.policies import requirement_refusal
 
 OFFICIAL_ROLES = ("moderator", "organiser")  # admins hold every role
 DEFAULT_COMMENT_EDIT_MINUTES = 15
-
-
-class Refusal:
-    """Why an action is refused: a stable ``code`` and a translated ``message``.
-
-    The message is translated when it is read: a page asks for a dozen refusals per comment
-    and shows almost none of their messages.
-    """
-
-    __slots__ = ("code", "_message")
-
-    def __init__(self, code: str, message):
-        self.code = code
-        self._message = message
-
-    @property
-    def message(self) -> str:
-        """The reason, in the reader's language."""
-        return str(self._message)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Refusal) and (self.code, self.message) == (other.code,
-                                                                            other.message)
-
-    def __repr__(self) -> str:
-        return f"Refusal({self.code!r}, {self.message!r})"
 
 
 def _signed_in(user) -> bool:
@@ -100,11 +76,12 @@ def _limit_refusal(user, proposal, fresh: bool) -> Refusal | None:
 def _home_commune_refusal(user, proposal) -> Refusal | None:
     if not proposal.consultation.votes_home_commune_only:
         return None
-    if user.home_commune_id is None:
+    # The verified commune wherever a verification vouches for one, else the declared one.
+    if user.residence_commune_id is None:
         return Refusal("home_commune", _(
             "Only residents can support the proposals of their commune: set your home commune "
             "in your profile."))
-    if user.home_commune_id != proposal.commune_id:
+    if user.residence_commune_id != proposal.commune_id:
         return Refusal("home_commune", _(
             "Only residents of %(commune)s can support this proposal.",
             commune=proposal.commune.name))
@@ -126,8 +103,9 @@ def vote_refusal(user, proposal, *, fresh: bool = False) -> Refusal | None:
         return Refusal("phase", _("Supporting proposals is not open in the current phase."))
     if not _signed_in(user):
         return Refusal("login", _("Log in to support proposals."))
-    return (_blocked_refusal(user) or _home_commune_refusal(user, proposal)
-            or _limit_refusal(user, proposal, fresh))
+    return (_blocked_refusal(user)
+            or requirement_refusal(user, proposal.consultation, "support", proposal.commune)
+            or _home_commune_refusal(user, proposal) or _limit_refusal(user, proposal, fresh))
 
 
 def why_not_vote(user, proposal) -> str | None:
@@ -169,7 +147,8 @@ def comment_refusal(user, proposal) -> Refusal | None:
         return Refusal("phase", _("Comments are closed in the current phase."))
     if not _signed_in(user):
         return Refusal("login", _("Log in to comment."))
-    return _blocked_refusal(user)
+    return _blocked_refusal(user) or requirement_refusal(user, proposal.consultation, "comment",
+                                                         proposal.commune)
 
 
 def why_not_comment(user, proposal) -> str | None:

@@ -30,6 +30,7 @@ from roadmap.participation.models import (NOTIFICATION_KINDS, STANCES, Comment, 
                                           Follow, Notification, Vote)
 from roadmap.participation.queries import follower_ids, forget_votes_used, pending_digest
 from roadmap.proposals.models import Proposal
+from roadmap.verification.services import identity_hash_of
 
 BODY_MIN = 2
 BODY_MAX = 3000
@@ -117,8 +118,12 @@ def _insert_new(model, **values):
 
 # --- supports ------------------------------------------------------------------------------------
 
-def cast_vote(proposal: Proposal, voter) -> Vote:
+def cast_vote(proposal: Proposal, voter, *, entered_by=None) -> Vote:
     """Record ``voter``'s support of ``proposal`` and follow it; an author may support their own.
+
+    A verified voter's support carries their identity's hash: one support per identity and
+    proposal, whichever account gives it. ``entered_by``: the help-desk official who enters
+    it for the voter, who is present.
 
     Raises :class:`AlreadyDone` for a second support and :class:`Refused` when a rule says no
     (login, phase, withdrawn or hidden proposal, home commune, vote limit).
@@ -128,7 +133,13 @@ def cast_vote(proposal: Proposal, voter) -> Vote:
                                                Vote.proposal_id == proposal.id)) is not None:
         raise AlreadyDone(_("You already support this proposal."), "already")
     _raise_if(policies.vote_refusal(voter, proposal, fresh=True))
-    vote = _insert_new(Vote, proposal_id=proposal.id, user_id=voter.id)
+    identity = identity_hash_of(voter)
+    if identity is not None and db.session.scalar(select(Vote.id).where(
+            Vote.identity_hash == identity, Vote.proposal_id == proposal.id)) is not None:
+        raise AlreadyDone(_("This proposal already has your support, given from another account "
+                            "verified with the same identity."), "already_identity")
+    vote = _insert_new(Vote, proposal_id=proposal.id, user_id=voter.id, identity_hash=identity,
+                       entered_by_id=getattr(entered_by, "id", None))
     if vote is None:
         raise AlreadyDone(_("You already support this proposal."), "already")
     _bump(Proposal, proposal, "supports_count", +1)

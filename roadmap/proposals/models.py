@@ -57,6 +57,9 @@ class Proposal(db.Model):
     commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), index=True)
     axis_id: Mapped[int | None] = mapped_column(ForeignKey("strategic_axis.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The help-desk official who entered this proposal for its author, who was present.
+    entered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(140))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="published")
@@ -90,7 +93,8 @@ class Proposal(db.Model):
     consultation = relationship("Consultation")
     commune = relationship("Commune")
     axis = relationship("StrategicAxis")
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
+    entered_by = relationship("User", foreign_keys=[entered_by_id])
     workshop = relationship("Workshop")
     merged_into: Mapped[Proposal | None] = relationship(remote_side=[id])
     # Declared by name, so that proposals does not import participation (which builds on it).

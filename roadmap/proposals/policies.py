@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from roadmap.consultations.phases import current_phase, is_open, today
 from roadmap.consultations.policies import lifecycle_refusal
+from roadmap.verification.policies import requirement_refusal
 
 # Phases in which organisers may enter the proposals a workshop produced.
 WORKSHOP_ENTRY_PHASES = ("diagnosis", "proposals", "voting")
@@ -44,8 +45,18 @@ def owns(user, proposal) -> bool:
     return proposal.author_id is not None and proposal.author_id == user.id
 
 
-def why_not_submit(user, consultation) -> str | None:
-    """Why ``user`` cannot make a proposal in ``consultation`` now, or ``None``."""
+def submit_refusal(user, consultation, commune=None):
+    """What ``user`` lacks to propose in ``consultation`` (for ``commune``, if chosen): a
+    :class:`~roadmap.core.refusals.Refusal` with a link to get it, or None. Only the
+    requirement: :func:`why_not_submit` checks the phase and the account first."""
+    return requirement_refusal(user, consultation, "propose", commune)
+
+
+def why_not_submit(user, consultation, commune=None) -> str | None:
+    """Why ``user`` cannot make a proposal in ``consultation`` now, or ``None``.
+
+    ``commune``: the commune chosen for it (a verified-resident requirement checks it).
+    """
     closed = lifecycle_refusal(consultation)
     if closed:
         return str(closed)
@@ -55,7 +66,8 @@ def why_not_submit(user, consultation) -> str | None:
         return _("Your account was blocked by the moderators: you can no longer post.")
     if not is_open(consultation, "propose"):
         return _("Proposals can only be made during the proposals phase.")
-    return None
+    refusal = submit_refusal(user, consultation, commune)
+    return refusal.message if refusal else None
 
 
 def can_submit(user, consultation) -> bool:
@@ -162,6 +174,7 @@ def can_enter_workshop_proposals(user, workshop) -> bool:
 TEMPLATE_POLICIES = {
     "can_submit_proposal": can_submit,
     "why_not_submit_proposal": why_not_submit,
+    "submit_proposal_refusal": submit_refusal,
     "can_edit_proposal": can_edit,
     "why_not_edit_proposal": why_not_edit,
     "can_withdraw_proposal": can_withdraw,

@@ -22,9 +22,11 @@ LAYERS: list[tuple[str, ...]] = [
     ("territory",),
     ("accounts",),  # a user's home commune: accounts reads territory, never the reverse
     ("consultations",),
+    ("verification",),  # what a consultation requires of participants: proposals read it
     ("proposals",),
     ("participation",),
     ("moderation",),  # moderation hides comments and moves votes: it reads participation
+    ("helpdesk",),  # officials enter proposals and supports for residents who are present
     ("ranking",),
     ("roadmaps",),
     ("maps",),

@@ -1,0 +1,48 @@
+"""Why an action is refused: a code for programs, a message in the reader's language and,
+where there is a way to get what is missing, a link to it."""
+from __future__ import annotations
+
+
+class Refusal:
+    """Why an action is refused: a stable ``code``, a translated ``message`` and an optional
+    ``link`` (``(endpoint, label)``: where to get what is missing, e.g. the verification page).
+
+    The message is translated when it is read: a page asks for a dozen refusals per comment
+    and shows almost none of their messages.
+    """
+
+    __slots__ = ("code", "_message", "link")
+
+    def __init__(self, code: str, message, link: tuple[str, object] | None = None):
+        self.code = code
+        self._message = message
+        self.link = link
+
+    @property
+    def message(self) -> str:
+        """The reason, in the reader's language."""
+        return str(self._message)
+
+    @property
+    def link_url(self) -> str | None:
+        """The address of the way to get what is missing, or None."""
+        if self.link is None:
+            return None
+        from flask import url_for
+
+        return url_for(self.link[0])
+
+    @property
+    def link_label(self) -> str | None:
+        """The label of that link, in the reader's language."""
+        return None if self.link is None else str(self.link[1])
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Refusal) and (self.code, self.message) == (other.code,
+                                                                            other.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"Refusal({self.code!r}, {self.message!r})"

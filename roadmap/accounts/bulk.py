@@ -7,16 +7,13 @@ BOM Excel writes. Reading and checking write nothing; :func:`send_rows` invites.
 """
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-
 from flask_babel import lazy_gettext as _l
 
 from roadmap.accounts import invitations
 from roadmap.accounts.invitations import InvitationError
 from roadmap.accounts.services import normalise_email, user_by_email
 from roadmap.config import LANGUAGES
+from roadmap.core.spreadsheets import UnreadableTable, cell_text, header_names, read_table
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
@@ -28,57 +25,17 @@ ALIASES = {"e-mail": "email", "mail": "email", "courriel": "email", "display_nam
 ROLE_ALIASES = {"organizer": "organiser", "administrator": "admin"}
 
 
-def _text(value) -> str:
-    """A cell as text: numbers without a trailing ``.0``, None as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _table_from_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvitationError(_l("The file is not in UTF-8: save it as \"CSV UTF-8\" and try "
-                                 "again.")) from None
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _table_from_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise InvitationError(_l("This spreadsheet cannot be read.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
 def read_rows(filename: str, data: bytes) -> list[dict]:
     """The rows of an uploaded list as dicts keyed by :data:`COLUMNS`, with their ``line``.
 
     Raises :class:`InvitationError` for an empty, unreadable or too large file, or one without
     an ``email`` column. Writes nothing.
     """
-    if not data:
-        raise InvitationError(_l("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise InvitationError(_l("The file is too large (2 MB at most)."))
-    is_xlsx = (filename or "").lower().endswith(".xlsx") or data[:2] == b"PK"
-    table = _table_from_xlsx(data) if is_xlsx else _table_from_csv(data)
-    table = [row for row in table if any(_text(cell) for cell in row)]
-    if not table:
-        raise InvitationError(_l("The file is empty."))
-    header = [_text(cell).lower().replace(" ", "_") for cell in table[0]]
-    header = [ALIASES.get(name, name) for name in header]
+    try:
+        table = read_table(filename, data, max_bytes=MAX_BYTES)
+    except UnreadableTable as error:
+        raise InvitationError(str(error)) from None
+    header = header_names(table[0], ALIASES)
     if "email" not in header:
         raise InvitationError(_l("The first row must name the columns, with at least "
                                  "\"email\"."))
@@ -89,7 +46,7 @@ def read_rows(filename: str, data: bytes) -> list[dict]:
         values = {name: "" for name in COLUMNS}
         for name, cell in zip(header, cells):
             if name in values:
-                values[name] = _text(cell)
+                values[name] = cell_text(cell)
         values["line"] = line
         rows.append(values)
     return rows

@@ -27,7 +27,8 @@ USER_FIELDS = ("id", "email", "display_name", "role", "stakeholder_type", "organ
                "blocked_at", "blocked_reason")
 # Fields erased when the account is deleted (stakeholder type stays: statistics need it).
 ERASED_FIELDS = ("organisation", "home_commune_id", "preferred_language", "gender", "age_band",
-                 "blocked_reason", "last_login_at")
+                 "blocked_reason", "last_login_at", "phone_hash", "signup_ip_hash",
+                 "verified_at", "verification_method", "verified_commune_id")
 # (section, table, column naming the user, columns left out because they hold other people's
 # data or nothing of the user's).
 SECTIONS = (
@@ -111,6 +112,7 @@ def delete_account(user: User, by: User | None = None) -> User:
     user.active = False
     db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
     _erase_name_from_notifications(user)
+    _end_verification(user)
     db.session.flush()
     _audit(user, by)
     return user
@@ -128,6 +130,17 @@ def _erase_name_from_notifications(user: User) -> None:
         if isinstance(payload, dict) and payload.get("author"):
             db.session.execute(update(notification).where(notification.c.id == row_id)
                                .values(payload={**payload, "author": None}))
+
+
+def _end_verification(user: User) -> None:
+    """The account's verification ends: its identity may verify a new account, whose supports
+    still cannot repeat this one's (they keep the identity's hash)."""
+    verification = db.metadata.tables.get("verification")
+    if verification is None:
+        return
+    db.session.execute(update(verification).where(verification.c.user_id == user.id,
+                                                  verification.c.ended_at.is_(None))
+                       .values(ended_at=utcnow(), ended_reason="account_deleted"))
 
 
 def _audit(user: User, by: User | None) -> None:

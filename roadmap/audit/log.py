@@ -15,9 +15,10 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from roadmap.audit.models import AuditEntry
+from roadmap.core.database import begin_write
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
-from roadmap.audit.models import AuditEntry
 
 
 def _actor_label(actor) -> str:
@@ -92,18 +93,6 @@ def _new_entry(actor, action, subject, reason, before, after, consultation) -> A
         reason=reason or None, before=_plain(before), after=_plain(after))
 
 
-def _begin_write() -> None:
-    """On SQLite, open the transaction (BEGIN IMMEDIATE) before the first SAVEPOINT.
-
-    pysqlite sends no BEGIN before a SAVEPOINT, and releasing a savepoint that opened the
-    transaction would commit at once, outside the caller's transaction.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite" and \
-            not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def record(actor, action: str, subject, *, reason: str | None = None, before=None, after=None,
            consultation=None) -> AuditEntry:
     """Append one decision to the audit log and flush; returns the entry.
@@ -113,7 +102,7 @@ def record(actor, action: str, subject, *, reason: str | None = None, before=Non
     kept). ``before``/``after`` are JSON-able dicts of what changed. The consultation is taken
     from ``consultation`` (instance or id) or from the subject.
     """
-    _begin_write()
+    begin_write()
     last_error = None
     for _attempt in range(RETRIES):
         entry = _new_entry(actor, action, subject, reason, before, after, consultation)

@@ -33,3 +33,19 @@ def commit_keeping_loaded(session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = keep
+
+
+def begin_write() -> None:
+    """On SQLite, open the transaction with BEGIN IMMEDIATE unless one is already open.
+
+    pysqlite opens a transaction only before an INSERT, UPDATE or DELETE (an open one already
+    holds the write lock). Without this, a SAVEPOINT issued first would open SQLite's
+    transaction itself and its RELEASE would commit at once, outside the caller's transaction;
+    and a transaction that read before another committed could not write (SQLITE_BUSY).
+    """
+    from roadmap.extensions import db
+
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and \
+            not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

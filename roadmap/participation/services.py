@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 
 from roadmap.accounts.models import User
+from roadmap.core.database import begin_write
 from roadmap.core.i18n import FORMAT_LOCALES
 from roadmap.core.mail import send_mail
 from roadmap.core.models import utcnow
@@ -68,23 +69,9 @@ def _raise_if(refusal: policies.Refusal | None) -> None:
         raise Refused(refusal.message, refusal.code)
 
 
-def _begin_write() -> None:
-    """On SQLite, start the transaction with BEGIN IMMEDIATE unless one is already open.
-
-    pysqlite opens a transaction only before an INSERT, UPDATE or DELETE, so an open one
-    already holds the write lock. Without this, a SAVEPOINT issued first would open SQLite's
-    transaction itself and its RELEASE would commit at once, outside the request's transaction.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    if not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def _lock_voter(user) -> None:
     """Serialise the vote transactions of one user (see the module's docstring)."""
-    _begin_write()
+    begin_write()
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
@@ -101,8 +88,8 @@ def _bump(model, record, column: str, delta: int) -> None:
 def _insert_new(model, **values):
     """``INSERT .. ON CONFLICT DO NOTHING``: the new row (persistent), or None if a unique
     constraint says it exists already. One statement, where a SAVEPOINT around an ORM insert
-    takes three; on SQLite the transaction starts with BEGIN IMMEDIATE (see _begin_write)."""
-    _begin_write()
+    takes three; on SQLite the transaction starts with BEGIN IMMEDIATE (see core.database.begin_write)."""
+    begin_write()
     dialect = db.session.get_bind().dialect.name
     insert_of = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert_of(model).values(**values).on_conflict_do_nothing()

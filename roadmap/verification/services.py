@@ -12,6 +12,7 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from roadmap.audit.log import record
+from roadmap.core.database import begin_write
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.verification.models import Verification
@@ -58,6 +59,7 @@ def verify_account(user, *, method: str, identity_hash: str, commune_id: int | N
     identity. Records ``verification.verify`` in the audit log (``entered_by``: the help-desk
     official, who is then the actor). Flushes.
     """
+    begin_write()
     holder = identity_in_use(identity_hash)
     if holder is not None and holder.user_id != user.id:
         raise VerificationError(_l("This identity already verified another account. If it is "

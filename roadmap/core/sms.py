@@ -26,3 +26,26 @@ class SmsMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+def mask_phone(e164: str) -> str:
+    """``+212612345678`` -> ``+212 6•••••678``: enough to recognise one's number, no more."""
+    return f"{e164[:4]} {e164[4]}{'•' * (len(e164) - 8)}{e164[-3:]}"
+
+
+def send_sms(e164: str, body: str) -> SmsMessage:
+    """Record a text message to ``e164`` in the outbox (masked recipient) and, with the
+    ``http`` backend, queue its sending (the number sealed until the job sent it).
+
+    Flushes, never commits: it is sent once the caller commits.
+    """
+    from flask import current_app
+
+    from roadmap.core.keys import seal
+
+    backend = current_app.config.get("ROADMAP_SMS_BACKEND") or "outbox"
+    message = SmsMessage(recipient_masked=mask_phone(e164), body=body, backend=backend,
+                         recipient_sealed=seal(e164) if backend != "outbox" else None)
+    db.session.add(message)
+    db.session.flush()
+    return message

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 
 from roadmap.core.keys import keyed_hash, seal, unseal, verification_key  # noqa: F401
+from roadmap.core.sms import mask_phone  # noqa: F401
 
 # U+0660..U+0669 (Arabic-Indic) and U+06F0..U+06F9 (Eastern Arabic-Indic) to ASCII digits.
 _DIGITS = {code: str(code - base) for base in (0x0660, 0x06F0) for code in range(base, base + 10)}
@@ -160,8 +161,3 @@ def normalise_phone(raw) -> str:
         raise InvalidIdentity(_l("This is not a mobile number: the code is sent by SMS."),
                               "phone_not_mobile")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def mask_phone(e164: str) -> str:
-    """``+212612345678`` -> ``+212 6•••••678``: enough to recognise one's number, no more."""
-    return f"{e164[:4]} {e164[4]}{'•' * (len(e164) - 8)}{e164[-3:]}"

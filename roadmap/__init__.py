@@ -113,9 +113,13 @@ def _register_blueprints(app: Flask) -> None:
     from roadmap.ranking.views import bp as ranking
     from roadmap.roadmaps.views import bp as roadmaps
     from roadmap.territory.views import bp as territory
+    from roadmap.verification.admin import bp as verification_admin
+    from roadmap.verification.views import bp as verification
+    from roadmap.helpdesk.views import bp as helpdesk
 
     for blueprint in (consultations, consultations_admin, territory, accounts, accounts_admin,
-                      proposals, participation, moderation, ranking, roadmaps, maps, exports, api):
+                      verification, verification_admin, proposals, participation, moderation,
+                      helpdesk, ranking, roadmaps, maps, exports, api):
         app.register_blueprint(blueprint)
     # The territories' back office; importing it registers the territory.import job handler.
     from roadmap.territory.admin import bp as territory_admin
@@ -134,9 +138,10 @@ def _register_cli(app: Flask) -> None:
     from roadmap.participation.cli import notifications_cli
     from roadmap.ranking.cli import consolidate_command
     from roadmap.territory.cli import territory_cli
+    from roadmap.verification.cli import verification_cli
 
     for command in (territory_cli, users_cli, consultations_cli, demo_command,
-                    notifications_cli,
+                    notifications_cli, verification_cli,
                     consolidate_command, export_command, check_command, backup_command,
                     restore_command, worker_command):
         app.cli.add_command(command)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from roadmap.accounts.models import User
 from roadmap.accounts.services import hash_password
 from roadmap.core.mail import OutboxMessage
+from roadmap.core.models import utcnow
 from roadmap.extensions import db
 
 PASSWORD = "correct horse battery staple"
@@ -21,6 +22,7 @@ def make_user(app):
     def make(email: str = "amina@example.org", password: str = PASSWORD,
              role: str = "participant", **fields) -> User:
         fields.setdefault("display_name", "Amina")
+        fields.setdefault("email_confirmed_at", utcnow())
         user = User(email=email, password_hash=hash_password(password), role=role, **fields)
         db.session.add(user)
         db.session.commit()

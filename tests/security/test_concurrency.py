@@ -64,7 +64,8 @@ def _crowd(app, proposals: int = 5):
         items = [factory.proposal(consultation, commune) for _ in range(proposals)]
         template = factory.user()
         people = [User(email=f"crowd{n}@example.org", display_name=f"Crowd {n}",
-                       role="participant", password_hash=template.password_hash)
+                       role="participant", password_hash=template.password_hash,
+                       email_confirmed_at=template.email_confirmed_at)
                   for n in range(PEOPLE)]
         db.session.add_all(people)
         db.session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from roadmap.core.models import UTCDateTime, utcnow
+from roadmap.core.phones import mask_phone
 from roadmap.extensions import db
 
 
@@ -26,11 +27,6 @@ class SmsMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
-
-
-def mask_phone(e164: str) -> str:
-    """``+212612345678`` -> ``+212 6•••••678``: enough to recognise one's number, no more."""
-    return f"{e164[:4]} {e164[4]}{'•' * (len(e164) - 8)}{e164[-3:]}"
 
 
 def send_sms(e164: str, body: str) -> SmsMessage:

@@ -15,33 +15,18 @@ language for anything that cannot be read.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
 from roadmap.core.keys import keyed_hash, seal, unseal, verification_key  # noqa: F401
-from roadmap.core.sms import mask_phone  # noqa: F401
+from roadmap.core.phones import (InvalidIdentity, ascii_digits, mask_phone,  # noqa: F401
+                                  normalise_phone, phone_hash)
 
-# U+0660..U+0669 (Arabic-Indic) and U+06F0..U+06F9 (Eastern Arabic-Indic) to ASCII digits.
-_DIGITS = {code: str(code - base) for base in (0x0660, 0x06F0) for code in range(base, base + 10)}
 # A CNIE (carte nationale d'identité électronique) number: one or two letters, then digits.
 CNIE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9]{1,6}$")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
 OLDEST_BIRTH_YEAR = 1900
-
-
-class InvalidIdentity(ValueError):
-    """What a person typed cannot be read; ``str(error)`` says why in their language."""
-
-    def __init__(self, message, code: str = "invalid"):
-        super().__init__(str(message))
-        self.code = code
-
-
-def ascii_digits(value: str) -> str:
-    """``value`` with Arabic-Indic digits as ASCII digits, after NFKC (full-width forms too)."""
-    return unicodedata.normalize("NFKC", value or "").translate(_DIGITS)
 
 
 def compact(value: str) -> str:
@@ -59,11 +44,6 @@ def cnie_hash(cnie: str) -> str:
 def cnie_check_hash(cnie: str, born_on: date) -> str:
     """What a resident proves: the keyed hash of the CNIE number with the date of birth."""
     return keyed_hash("cnie-birth", f"{cnie}|{born_on.isoformat()}")
-
-
-def phone_hash(e164: str) -> str:
-    """The identity of a phone number (E.164), also used to log in with it."""
-    return keyed_hash("phone", e164)
 
 
 def code_hash(code: str) -> str:
@@ -134,30 +114,3 @@ def normalise_code(raw) -> str:
     if not value.isdigit() or not value.isascii():
         raise InvalidIdentity(_l("A code is made of digits only."), "code_malformed")
     return value
-
-
-def normalise_phone(raw) -> str:
-    """A Moroccan mobile number in E.164 (``+2126XXXXXXXX`` or ``+2127XXXXXXXX``), from what a
-    person types (``06 12 34 56 78``, ``+212 6...``, ``00212...``, Arabic-Indic digits), checked
-    with the ``phonenumbers`` library. Raises :class:`InvalidIdentity`."""
-    import phonenumbers
-
-    value = ascii_digits(str(raw or "")).strip()
-    if not value:
-        raise InvalidIdentity(_l("Enter your mobile phone number."), "phone_missing")
-    if value.startswith("00"):
-        value = "+" + value[2:]
-    try:
-        number = phonenumbers.parse(value, "MA")
-    except phonenumbers.NumberParseException:
-        raise InvalidIdentity(_l("This is not a phone number."), "phone_malformed") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidIdentity(_l("This is not a valid phone number."), "phone_malformed")
-    if phonenumbers.region_code_for_number(number) != "MA":
-        raise InvalidIdentity(_l("Only Moroccan mobile numbers (+212) can receive the code."),
-                              "phone_not_moroccan")
-    if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE,
-                                                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise InvalidIdentity(_l("This is not a mobile number: the code is sent by SMS."),
-                              "phone_not_mobile")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

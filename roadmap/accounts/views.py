@@ -101,8 +101,11 @@ def confirm_email(token: str):
         db.session.rollback()
         return _private(render_template("accounts/confirm_invalid.html"), 404)
     db.session.commit()
-    flash(_("Thank you: your address is confirmed. You can now take part."), "success")
-    return redirect(_home() if current_user.is_authenticated else url_for("accounts.login"))
+    if current_user.is_authenticated:
+        flash(_("Thank you: your address is confirmed. You can now take part."), "success")
+    else:
+        flash(_("Thank you: your address is confirmed. Log in to take part."), "success")
+    return redirect(_home())
 
 
 @bp.route("/confirm/resend", methods=["GET", "POST"])

@@ -123,8 +123,7 @@ def resend_confirmation():
         return _form_page("accounts/resend_confirmation.html", form)
     if signed_in:
         services.send_confirmation(current_user._get_current_object())
-        message = _("We sent a new confirmation link to %(email)s. Earlier links no longer "
-                    "work.", email=current_user.email)
+        message = _("We sent you a new confirmation link. Earlier links no longer work.")
     else:
         services.resend_confirmation(form.email.data)
         message = _("If an account at this address waits for its confirmation, we sent it a "

@@ -205,6 +205,45 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+# --- single-use links ------------------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# Single-use, expiring links (password reset, email confirmation): only the SHA-256 of the
+# token is stored, a used link has ``used_at``.
+
+def _issue_link(model, user: User, hours: int, endpoint: str, **fields):
+    """A new link record of ``model`` for ``user``, valid ``hours``, and its address (the
+    token is in the address only). Needs a request context."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = model(user=user, token_hash=_token_hash(token), created_at=now,
+                   expires_at=now + timedelta(hours=hours), **fields)
+    db.session.add(record)
+    return record, url_for(endpoint, token=token, _external=True)
+
+
+def _usable_link(model, token: str):
+    """The unused, unexpired link record of ``model`` matching ``token``, or None."""
+    record = db.session.scalar(select(model).where(model.token_hash == _token_hash(token or "")))
+    if record is None or record.used_at is not None or record.expires_at <= utcnow():
+        return None
+    return record
+
+
+def _unused_links(model, user: User):
+    return db.session.scalars(select(model).where(model.user_id == user.id,
+                                                  model.used_at.is_(None)))
+
+
+def _use_up(records) -> None:
+    now = utcnow()
+    for record in records:
+        record.used_at = now
+
+
 # --- email confirmation ----------------------------------------------------------------------
 
 def send_confirmation(user: User) -> EmailConfirmationToken:
@@ -214,15 +253,10 @@ def send_confirmation(user: User) -> EmailConfirmationToken:
     ``ROADMAP_CONFIRMATION_HOURS``. The user's older links stop working. Needs a request
     context to build the link.
     """
-    now = utcnow()
-    for older in _unused_confirmations(user):
-        older.used_at = now
-    token = secrets.token_urlsafe(32)
+    _use_up(_unused_links(EmailConfirmationToken, user))
     hours = current_app.config["ROADMAP_CONFIRMATION_HOURS"]
-    record = EmailConfirmationToken(user=user, email=user.email, token_hash=_token_hash(token),
-                                    created_at=now, expires_at=now + timedelta(hours=hours))
-    db.session.add(record)
-    link = url_for("accounts.confirm_email", token=token, _external=True)
+    record, link = _issue_link(EmailConfirmationToken, user, hours, "accounts.confirm_email",
+                               email=user.email)
     _mail_confirmation_link(user, link, hours)
     db.session.flush()
     return record
@@ -240,17 +274,11 @@ def resend_confirmation(email: str) -> EmailConfirmationToken | None:
     return send_confirmation(user)
 
 
-def _unused_confirmations(user: User):
-    return db.session.scalars(select(EmailConfirmationToken).where(
-        EmailConfirmationToken.user_id == user.id, EmailConfirmationToken.used_at.is_(None)))
-
-
 def valid_confirmation(token: str) -> EmailConfirmationToken | None:
     """The unused, unexpired confirmation link matching ``token`` for an active account that
     still has the address it was sent to, or None."""
-    record = db.session.scalar(select(EmailConfirmationToken).where(
-        EmailConfirmationToken.token_hash == _token_hash(token or "")))
-    if record is None or record.used_at is not None or record.expires_at <= utcnow():
+    record = _usable_link(EmailConfirmationToken, token)
+    if record is None:
         return None
     user = record.user
     if not user.active or user.deleted_at is not None or user.email != record.email:
@@ -264,21 +292,15 @@ def confirm_email(token: str) -> User:
     record = valid_confirmation(token)
     if record is None:
         raise InvalidConfirmationToken("This confirmation link is invalid or has expired.")
-    now = utcnow()
     user = record.user
-    for unused in _unused_confirmations(user):
-        unused.used_at = now
+    _use_up(_unused_links(EmailConfirmationToken, user))
     if user.email_confirmed_at is None:
-        user.email_confirmed_at = now
+        user.email_confirmed_at = utcnow()
     db.session.flush()
     return user
 
 
 # --- password reset --------------------------------------------------------------------------
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
 
 def request_password_reset(email: str) -> PasswordResetToken | None:
     """Mail a single-use reset link to the account of ``email``; flushes.
@@ -290,12 +312,8 @@ def request_password_reset(email: str) -> PasswordResetToken | None:
     user = user_by_email(email)
     if user is None or not user.active:
         return None
-    token = secrets.token_urlsafe(32)
     hours = current_app.config["PASSWORD_RESET_HOURS"]
-    record = PasswordResetToken(user=user, token_hash=_token_hash(token),
-                                expires_at=utcnow() + timedelta(hours=hours))
-    db.session.add(record)
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    record, link = _issue_link(PasswordResetToken, user, hours, "accounts.reset_password")
     _mail_reset_link(user, link, hours)
     db.session.flush()
     return record
@@ -303,11 +321,8 @@ def request_password_reset(email: str) -> PasswordResetToken | None:
 
 def valid_reset_token(token: str) -> PasswordResetToken | None:
     """The unused, unexpired reset token matching ``token`` for an active account, or None."""
-    record = db.session.scalar(select(PasswordResetToken)
-                               .where(PasswordResetToken.token_hash == _token_hash(token or "")))
-    if record is None or record.used_at is not None or record.expires_at <= utcnow():
-        return None
-    return record if record.user.active else None
+    record = _usable_link(PasswordResetToken, token)
+    return record if record is not None and record.user.active else None
 
 
 def reset_password(token: str, new_password: str) -> User:
@@ -320,12 +335,9 @@ def reset_password(token: str, new_password: str) -> User:
     if record is None:
         raise InvalidResetToken("This reset link is invalid or has expired.")
     check_password_strength(new_password)
-    now = utcnow()
     user = record.user
     user.password_hash = hash_password(new_password)
-    for unused in db.session.scalars(select(PasswordResetToken).where(
-            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
-        unused.used_at = now
+    _use_up(_unused_links(PasswordResetToken, user))
     revoke_all_sessions(user)  # flushes
     return user
 

@@ -99,6 +99,8 @@ def from_environment(instance_path: str) -> dict:
         "ROADMAP_FORCE_HTTPS": env("ROADMAP_FORCE_HTTPS", "0") == "1",
         "ROADMAP_PROXY_FIX": env("ROADMAP_PROXY_FIX", "0") == "1",
         "ROADMAP_RATELIMIT_REGISTER": env("ROADMAP_RATELIMIT_REGISTER", "5 per hour;20 per day"),
+        "ROADMAP_RATELIMIT_CONFIRMATION": env("ROADMAP_RATELIMIT_CONFIRMATION",
+                                              "3 per hour;10 per day"),
         "ROADMAP_RATELIMIT_PROPOSAL": env("ROADMAP_RATELIMIT_PROPOSAL", "5 per hour;20 per day"),
         "ROADMAP_RATELIMIT_COMMENT": env("ROADMAP_RATELIMIT_COMMENT", "10 per minute;100 per day"),
         "ROADMAP_RATELIMIT_VOTE": env("ROADMAP_RATELIMIT_VOTE", "60 per minute;1000 per day"),

@@ -157,6 +157,17 @@ class ResetRequestForm(FlaskForm):
     email = _email_field("email", check_format=False)
 
 
+class ConfirmEmailForm(FlaskForm):
+    """The button that confirms an address (a POST: mail scanners that open links do not)."""
+
+
+class ResendConfirmationForm(FlaskForm):
+    """A fresh confirmation link: signed-in users press the button, visitors give the address
+    (no format check: the answer is the same for every address)."""
+
+    email = _email_field("email", check_format=False)
+
+
 class ResetPasswordForm(FlaskForm):
     """A new password, twice."""
 

@@ -59,7 +59,18 @@ def can_delete_account(user, subject=None) -> bool:
     return subject is None or subject.id == user.id
 
 
+def awaits_confirmation(user, subject=None) -> bool:
+    """True for a signed-in account whose address still waits for its confirmation link.
+
+    A verified account counts as confirmed, and an account the help desk manages for a
+    resident has no address to confirm.
+    """
+    return (_signed_in(user) and user.email_confirmed_at is None and user.verified_at is None
+            and not user.is_managed and user.deleted_at is None)
+
+
 TEMPLATE_POLICIES = {
+    "awaits_confirmation": awaits_confirmation,
     "can_export_data": can_export_data,
     "can_delete_account": can_delete_account,
     "can_view_outbox": can_view_outbox,

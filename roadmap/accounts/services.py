@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 
 from roadmap.audit.log import record as audit_record
 from roadmap.accounts.models import (AGE_BANDS, GENDERS, ROLES, STAKEHOLDER_TYPES,
-                                     PasswordResetToken, User)
+                                     EmailConfirmationToken, PasswordResetToken, User)
+from roadmap.accounts.policies import awaits_confirmation
 from roadmap.accounts.sessions import revoke_all_sessions
 from roadmap.config import LANGUAGES
 from roadmap.core.i18n import FORMAT_LOCALES
@@ -63,6 +64,10 @@ class PasswordTooCommon(AccountError):
 
 class InvalidResetToken(AccountError):
     """The password-reset token is unknown, already used or expired."""
+
+
+class InvalidConfirmationToken(AccountError):
+    """The confirmation link is unknown, already used, expired, or for a former address."""
 
 
 class EmailAlreadyRegistered(AccountError):
@@ -150,20 +155,24 @@ def user_by_email(email: str) -> User | None:
 
 # --- registration and login ------------------------------------------------------------------
 
-def register_user(email: str, password: str, display_name: str, **profile) -> User | None:
-    """Create a participant account and mail a welcome note; flushes.
+def register_user(email: str, password: str, display_name: str, *,
+                  signup_ip_hash: str | None = None, **profile) -> User | None:
+    """Create an unconfirmed participant account and mail it its confirmation link; flushes.
 
     If the address is already registered, no account is created: the owner of the address is
     mailed a notice instead and None is returned, so the caller can answer exactly as for a new
     account (the page never reveals whether an address is registered). ``profile`` takes the
-    fields of :data:`PROFILE_FIELDS` except ``display_name``.
+    fields of :data:`PROFILE_FIELDS` except ``display_name``; ``signup_ip_hash`` is the keyed
+    hash of the address the request came from (never the address). Needs a request context to
+    build the link.
     """
     email = normalise_email(email)
     check_password_strength(password)
     password_hash = hash_password(password)  # hashed in both cases: same work, same timing
     existing = user_by_email(email)
     if existing is None:
-        user = User(email=email, password_hash=password_hash, role="participant")
+        user = User(email=email, password_hash=password_hash, role="participant",
+                    signup_ip_hash=signup_ip_hash)
         _apply_profile(user, dict(profile, display_name=display_name))
         try:
             with db.session.begin_nested():
@@ -171,7 +180,7 @@ def register_user(email: str, password: str, display_name: str, **profile) -> Us
         except IntegrityError:  # registered at the same moment by another request
             existing = user_by_email(email)
         else:
-            _mail_welcome(user)
+            send_confirmation(user)
             return user
     _mail_already_registered(existing)
     return None
@@ -196,11 +205,102 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-# --- password reset --------------------------------------------------------------------------
+# --- single-use links ------------------------------------------------------------------------
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
+
+# Single-use, expiring links (password reset, email confirmation): only the SHA-256 of the
+# token is stored, a used link has ``used_at``.
+
+def _issue_link(model, user: User, hours: int, endpoint: str, **fields):
+    """A new link record of ``model`` for ``user``, valid ``hours``, and its address (the
+    token is in the address only). Needs a request context."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = model(user=user, token_hash=_token_hash(token), created_at=now,
+                   expires_at=now + timedelta(hours=hours), **fields)
+    db.session.add(record)
+    return record, url_for(endpoint, token=token, _external=True)
+
+
+def _usable_link(model, token: str):
+    """The unused, unexpired link record of ``model`` matching ``token``, or None."""
+    record = db.session.scalar(select(model).where(model.token_hash == _token_hash(token or "")))
+    if record is None or record.used_at is not None or record.expires_at <= utcnow():
+        return None
+    return record
+
+
+def _unused_links(model, user: User):
+    return db.session.scalars(select(model).where(model.user_id == user.id,
+                                                  model.used_at.is_(None)))
+
+
+def _use_up(records) -> None:
+    now = utcnow()
+    for record in records:
+        record.used_at = now
+
+
+# --- email confirmation ----------------------------------------------------------------------
+
+def send_confirmation(user: User) -> EmailConfirmationToken:
+    """Mail ``user`` a fresh single-use link that confirms their address; flushes.
+
+    Only the SHA-256 of the token is stored; the link expires after
+    ``ROADMAP_CONFIRMATION_HOURS``. The user's older links stop working. Needs a request
+    context to build the link.
+    """
+    _use_up(_unused_links(EmailConfirmationToken, user))
+    hours = current_app.config["ROADMAP_CONFIRMATION_HOURS"]
+    record, link = _issue_link(EmailConfirmationToken, user, hours, "accounts.confirm_email",
+                               email=user.email)
+    _mail_confirmation_link(user, link, hours)
+    db.session.flush()
+    return record
+
+
+def resend_confirmation(email: str) -> EmailConfirmationToken | None:
+    """Mail a fresh confirmation link to the account of ``email`` if it still needs one.
+
+    For an unknown, disabled or already confirmed address nothing happens and None is
+    returned: callers answer the same in every case (no account enumeration).
+    """
+    user = user_by_email(email)
+    if user is None or not user.active or not awaits_confirmation(user):
+        return None
+    return send_confirmation(user)
+
+
+def valid_confirmation(token: str) -> EmailConfirmationToken | None:
+    """The unused, unexpired confirmation link matching ``token`` for an active account that
+    still has the address it was sent to, or None."""
+    record = _usable_link(EmailConfirmationToken, token)
+    if record is None:
+        return None
+    user = record.user
+    if not user.active or user.deleted_at is not None or user.email != record.email:
+        return None
+    return record
+
+
+def confirm_email(token: str) -> User:
+    """Confirm the address of the account a confirmation link was sent to; the link (and the
+    account's other links) stop working. Flushes. Raises :class:`InvalidConfirmationToken`."""
+    record = valid_confirmation(token)
+    if record is None:
+        raise InvalidConfirmationToken("This confirmation link is invalid or has expired.")
+    user = record.user
+    _use_up(_unused_links(EmailConfirmationToken, user))
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    db.session.flush()
+    return user
+
+
+# --- password reset --------------------------------------------------------------------------
 
 def request_password_reset(email: str) -> PasswordResetToken | None:
     """Mail a single-use reset link to the account of ``email``; flushes.
@@ -212,12 +312,8 @@ def request_password_reset(email: str) -> PasswordResetToken | None:
     user = user_by_email(email)
     if user is None or not user.active:
         return None
-    token = secrets.token_urlsafe(32)
     hours = current_app.config["PASSWORD_RESET_HOURS"]
-    record = PasswordResetToken(user=user, token_hash=_token_hash(token),
-                                expires_at=utcnow() + timedelta(hours=hours))
-    db.session.add(record)
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    record, link = _issue_link(PasswordResetToken, user, hours, "accounts.reset_password")
     _mail_reset_link(user, link, hours)
     db.session.flush()
     return record
@@ -225,11 +321,8 @@ def request_password_reset(email: str) -> PasswordResetToken | None:
 
 def valid_reset_token(token: str) -> PasswordResetToken | None:
     """The unused, unexpired reset token matching ``token`` for an active account, or None."""
-    record = db.session.scalar(select(PasswordResetToken)
-                               .where(PasswordResetToken.token_hash == _token_hash(token or "")))
-    if record is None or record.used_at is not None or record.expires_at <= utcnow():
-        return None
-    return record if record.user.active else None
+    record = _usable_link(PasswordResetToken, token)
+    return record if record is not None and record.user.active else None
 
 
 def reset_password(token: str, new_password: str) -> User:
@@ -242,12 +335,9 @@ def reset_password(token: str, new_password: str) -> User:
     if record is None:
         raise InvalidResetToken("This reset link is invalid or has expired.")
     check_password_strength(new_password)
-    now = utcnow()
     user = record.user
     user.password_hash = hash_password(new_password)
-    for unused in db.session.scalars(select(PasswordResetToken).where(
-            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
-        unused.used_at = now
+    _use_up(_unused_links(PasswordResetToken, user))
     revoke_all_sessions(user)  # flushes
     return user
 
@@ -378,13 +468,16 @@ def _in_language(user: User):
     return nullcontext()
 
 
-def _mail_welcome(user: User) -> None:
+def _mail_confirmation_link(user: User, link: str, hours: int) -> None:
     with _in_language(user):
-        subject = gettext("Welcome to the participatory roadmap")
+        subject = gettext("Confirm your address on the participatory roadmap")
         body = gettext(
             "Hello %(name)s,\n\nYour account on the participatory roadmap was created with "
-            "this address. You can now log in.\n\nIf you did not register, ignore this "
-            "message or tell the organisers.", name=user.display_name)
+            "this address. To make proposals, support them and comment, confirm it: open this "
+            "link within %(hours)s hours and press the button on the page:\n\n%(link)s\n\n"
+            "Until then you can log in and read everything. If you did not register, ignore "
+            "this message: the account stays unconfirmed.", name=user.display_name,
+            hours=hours, link=link)
     send_mail(user.email, subject, body)
 
 

@@ -12,15 +12,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 from roadmap.accounts import auth as _auth  # noqa: F401  (sets up Flask-Login)
 from roadmap.accounts import invitations, personal_data, services, sessions
 from roadmap.accounts.forms import (ROLE_LABELS, STAKEHOLDER_CHOICES, AcceptInvitationForm,
-                                    AcceptWithAccountForm, DeleteAccountForm, LoginForm,
-                                    ProfileForm, RegistrationForm, ResetPasswordForm,
-                                    ResetRequestForm)
-from roadmap.accounts.policies import (TEMPLATE_POLICIES, can_delete_account, can_edit_profile,
-                                       can_export_data, can_register, can_view_outbox, ensure,
-                                       requires)
+                                    AcceptWithAccountForm, ConfirmEmailForm, DeleteAccountForm,
+                                    LoginForm, ProfileForm, RegistrationForm,
+                                    ResendConfirmationForm, ResetPasswordForm, ResetRequestForm)
+from roadmap.accounts.policies import (TEMPLATE_POLICIES, awaits_confirmation,
+                                       can_delete_account, can_edit_profile, can_export_data,
+                                       can_register, can_view_outbox, ensure, requires)
 from roadmap.accounts.queries import latest_outbox_messages
 from roadmap.accounts.redirects import is_safe_path, safe_next, without_query_param
 from roadmap.core.i18n import current_language
+from roadmap.core.keys import keyed_hash
 from roadmap.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -69,14 +70,67 @@ def register():
     if not form.validate_on_submit():
         return _form_page("accounts/register.html", form)
     try:
-        services.register_user(form.email.data, form.password.data, **form.profile_values())
+        services.register_user(form.email.data, form.password.data,
+                               signup_ip_hash=_address_hash(), **form.profile_values())
     except services.PasswordTooCommon:
         form.password.errors.append(str(COMMON_PASSWORD))
         return render_template("accounts/register.html", form=form), 422
     db.session.commit()
-    flash(_("Thank you. We sent a message to this address: check your mailbox, then log in."),
-          "success")
+    flash(_("Thank you. We sent a message to this address: check your mailbox and open its "
+            "link to confirm your address. You can log in meanwhile."), "success")
     return redirect(url_for("accounts.login"))
+
+
+def _address_hash() -> str | None:
+    """The keyed hash of the client's address (the suspicious-activity view groups by it)."""
+    return keyed_hash("ip", request.remote_addr) if request.remote_addr else None
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Confirm one's address with the mailed link: a page with a button (the POST confirms,
+    so that mail scanners which open links confirm nothing)."""
+    if services.valid_confirmation(token) is None:
+        return _private(render_template("accounts/confirm_invalid.html"), 404)
+    form = ConfirmEmailForm()
+    if not form.validate_on_submit():
+        return _private(render_template("accounts/confirm_email.html", form=form), 200)
+    try:
+        services.confirm_email(token)
+    except services.InvalidConfirmationToken:  # used by another request meanwhile
+        db.session.rollback()
+        return _private(render_template("accounts/confirm_invalid.html"), 404)
+    db.session.commit()
+    if current_user.is_authenticated:
+        flash(_("Thank you: your address is confirmed. You can now take part."), "success")
+    else:
+        flash(_("Thank you: your address is confirmed. Log in to take part."), "success")
+    return redirect(_home())
+
+
+@bp.route("/confirm/resend", methods=["GET", "POST"])
+def resend_confirmation():
+    """A fresh confirmation link (older ones stop working): signed-in users press a button;
+    visitors give the address, and the answer is the same whether it has an account or not."""
+    signed_in = current_user.is_authenticated
+    if signed_in and not awaits_confirmation(current_user):
+        flash(_("Your address is already confirmed."), "info")
+        return redirect(_home())
+    form = ResendConfirmationForm()
+    if signed_in:
+        del form.email
+    if not form.validate_on_submit():
+        return _form_page("accounts/resend_confirmation.html", form)
+    if signed_in:
+        services.send_confirmation(current_user._get_current_object())
+        message = _("We sent you a new confirmation link. Earlier links no longer work.")
+    else:
+        services.resend_confirmation(form.email.data)
+        message = _("If an account at this address waits for its confirmation, we sent it a "
+                    "new link. Earlier links no longer work.")
+    db.session.commit()
+    flash(message, "info")
+    return redirect(_home() if signed_in else url_for("accounts.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -2,13 +2,16 @@
 where there is a way to get what is missing, a link to it."""
 from __future__ import annotations
 
+from markupsafe import Markup, escape
+
 
 class Refusal:
     """Why an action is refused: a stable ``code``, a translated ``message`` and an optional
     ``link`` (``(endpoint, label)``: where to get what is missing, e.g. the verification page).
 
     The message is translated when it is read: a page asks for a dozen refusals per comment
-    and shows almost none of their messages.
+    and shows almost none of their messages. In a template ``{{ refusal }}`` shows the message
+    and the link (see :meth:`__html__`); a flashed refusal keeps its link too.
     """
 
     __slots__ = ("code", "_message", "link")
@@ -36,6 +39,15 @@ class Refusal:
     def link_label(self) -> str | None:
         """The label of that link, in the reader's language."""
         return None if self.link is None else str(self.link[1])
+
+    def __html__(self) -> Markup:
+        """The message, then the link to get what is missing (if any), as safe HTML: a plain
+        link, so that it works without JavaScript."""
+        html = escape(self.message)
+        if self.link is not None:
+            html += Markup(' <a class="refusal-link" href="{}">{}</a>').format(self.link_url,
+                                                                             self.link_label)
+        return html
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Refusal) and (self.code, self.message) == (other.code,

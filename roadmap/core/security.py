@@ -25,6 +25,7 @@ from roadmap.extensions import db, limiter
 # The POST endpoints that are rate limited, and the config key holding each one's limit.
 RATE_LIMITED = {
     "accounts.register": "ROADMAP_RATELIMIT_REGISTER",
+    "accounts.resend_confirmation": "ROADMAP_RATELIMIT_CONFIRMATION",
     "proposals.new": "ROADMAP_RATELIMIT_PROPOSAL",
     "participation.comment": "ROADMAP_RATELIMIT_COMMENT",
     "participation.vote": "ROADMAP_RATELIMIT_VOTE",

@@ -1,7 +1,8 @@
 """Who may report, moderate, block, merge and read the audit log.
 
-- Reporting: any signed-in, non-blocked user, once per item, not their own content, not
-  content that is deleted, and not in an archived consultation (read-only) or a draft.
+- Reporting: any signed-in, non-blocked user whose address is confirmed, once per item, not
+  their own content, not content that is deleted, and not in an archived consultation
+  (read-only) or a draft.
 - Moderating (queue, decisions): moderators, organisers and admins.
 - Blocking: moderators (and up), never an admin, never oneself.
 - Merging: moderators (and up).
@@ -10,8 +11,10 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from roadmap.consultations.policies import lifecycle_refusal
+from roadmap.core.refusals import Refusal
 from roadmap.verification.policies import confirmation_refusal
 
 MODERATOR_ROLES = ("moderator", "organiser")  # admins hold every role
@@ -38,8 +41,9 @@ def _consultation_of(subject):
     return proposal.consultation
 
 
-def why_not_report(user, subject, *, check_existing: bool = True) -> str | None:
-    """Why ``user`` cannot report ``subject`` (a proposal or a comment), or ``None``.
+def report_refusal(user, subject, *, check_existing: bool = True) -> Refusal | None:
+    """Why ``user`` cannot report ``subject`` (a proposal or a comment), as a
+    :class:`~roadmap.core.refusals.Refusal` (with a link to get what is missing), or ``None``.
 
     ``check_existing=False`` skips the query for an earlier report by ``user`` (for a link
     shown on every comment of a page; the report page itself checks).
@@ -47,22 +51,29 @@ def why_not_report(user, subject, *, check_existing: bool = True) -> str | None:
     from roadmap.moderation.queries import has_reported
 
     if not signed_in(user):
-        return _("Log in to report content.")
+        return Refusal("login", _l("Log in to report content."))
     if is_blocked(user):
-        return blocked_message()
-    unconfirmed = confirmation_refusal(user, "report")
-    if unconfirmed:
-        return unconfirmed.message
+        return Refusal("blocked", blocked_message())
     if subject.author_id is not None and subject.author_id == user.id:
-        return _("You cannot report your own contribution.")
+        return Refusal("own", _l("You cannot report your own contribution."))
     if getattr(subject, "deleted_at", None) is not None:
-        return _("This comment was deleted.")
+        return Refusal("deleted", _l("This comment was deleted."))
     closed = lifecycle_refusal(_consultation_of(subject))
     if closed:
-        return str(closed)
+        return Refusal(_consultation_of(subject).status, closed)
+    unconfirmed = confirmation_refusal(user, "report")
+    if unconfirmed:
+        return unconfirmed
     if check_existing and has_reported(user, subject):
-        return _("You have already reported this.")
+        return Refusal("already", _l("You have already reported this."))
     return None
+
+
+def why_not_report(user, subject, *, check_existing: bool = True) -> str | None:
+    """Why ``user`` cannot report ``subject``, or ``None`` (the message of
+    :func:`report_refusal`)."""
+    refusal = report_refusal(user, subject, check_existing=check_existing)
+    return refusal.message if refusal else None
 
 
 def can_report(user, subject) -> bool:
@@ -73,6 +84,13 @@ def can_report(user, subject) -> bool:
 def shows_report_link(user, subject) -> bool:
     """True if a "Report" link is shown to ``user`` on ``subject`` (no query per item)."""
     return why_not_report(user, subject, check_existing=False) is None
+
+
+def report_link_refusal(user, subject) -> Refusal | None:
+    """The refusal a "Report" link leads to instead of the form: an account that could report
+    once it confirmed its address still sees the link, and the report page tells it how."""
+    refusal = report_refusal(user, subject, check_existing=False)
+    return refusal if refusal is not None and refusal.code == "unconfirmed" else None
 
 
 def can_moderate(user, consultation=None) -> bool:
@@ -135,6 +153,7 @@ TEMPLATE_POLICIES = {
     "offered_decisions": offered_decisions,
     "can_report": can_report,
     "why_not_report": why_not_report,
+    "report_link_refusal": report_link_refusal,
     "shows_report_link": shows_report_link,
     "can_moderate": can_moderate,
     "can_block": can_block,

@@ -28,7 +28,8 @@ DEFAULT_REPORT_THRESHOLD = 3
 
 
 class ModerationError(Exception):
-    """A moderation action was refused; ``message`` says why in the reader's language."""
+    """A moderation action was refused; ``message`` says why in the reader's language (a
+    string, or the policy's :class:`~roadmap.core.refusals.Refusal` with its link)."""
 
     status = 409
 
@@ -117,7 +118,7 @@ def report(subject, reporter, reason: str, note: str | None = None) -> Report:
     At ``consultation.report_threshold`` distinct reporters (reports not dismissed), a visible
     item is hidden pending review (``hidden_cause`` "reports"), recorded in the audit log.
     """
-    refusal = policies.why_not_report(reporter, subject)
+    refusal = policies.report_refusal(reporter, subject)
     if refusal:
         raise NotAllowed(refusal, "forbidden")
     if reason not in REPORT_REASONS:

@@ -20,7 +20,7 @@ from roadmap.moderation.forms import (REASON_LABELS, DecisionForm, MergeForm, Re
                                       SelectChoice, reason_label)
 from roadmap.moderation.models import ProposalMerge
 from roadmap.moderation.policies import (TEMPLATE_POLICIES, can_merge, can_moderate,
-                                         can_read_audit, why_not_report)
+                                         can_read_audit, report_refusal)
 from roadmap.participation.models import Comment
 from roadmap.proposals.models import Proposal
 from roadmap.territory.models import Commune
@@ -91,7 +91,7 @@ def report(kind: str, item_id: int):
     subject = _subject(kind, item_id)
     context = {"kind": kind, "subject": subject, "back": _proposal_url(subject),
                "consultation": services.consultation_of(subject)}
-    refusal = why_not_report(current_user, subject)
+    refusal = report_refusal(current_user, subject)
     if refusal:
         return render_page_or_fragment("moderation/report.html", "moderation/_report_done.html",
                                        403, message=refusal, **context)

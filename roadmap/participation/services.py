@@ -40,12 +40,20 @@ BODY_MAX = 3000
 class ParticipationError(Exception):
     """A participation action was refused; ``str(error)`` is the reason in the reader's language.
 
-    ``code`` names the reason for programs (``phase``, ``limit``, ``already``...).
+    ``code`` names the reason for programs (``phase``, ``limit``, ``already``...);
+    ``refusal``, when a policy refused, is its :class:`~roadmap.core.refusals.Refusal` (with
+    the link to get what is missing, e.g. the confirmation or verification page).
     """
 
-    def __init__(self, message: str, code: str = "refused"):
+    def __init__(self, message: str, code: str = "refused", refusal=None):
         super().__init__(message)
         self.code = code
+        self.refusal = refusal
+
+    @property
+    def shown(self):
+        """What a page shows: the refusal with its link, else the message."""
+        return self.refusal if self.refusal is not None else str(self)
 
 
 class Refused(ParticipationError):
@@ -66,7 +74,7 @@ class InvalidComment(ParticipationError):
 
 def _raise_if(refusal: policies.Refusal | None) -> None:
     if refusal is not None:
-        raise Refused(refusal.message, refusal.code)
+        raise Refused(refusal.message, refusal.code, refusal)
 
 
 def _lock_voter(user) -> None:

@@ -120,8 +120,8 @@ def _refused(error: ParticipationError, target: str, fragment: str, **context):
     """Answer a refused action: the fragment with the reason (422) or a flash and redirect."""
     db.session.rollback()
     if _is_htmx():
-        return render_template(fragment, message=str(error), **context), 422
-    flash(str(error), "error")
+        return render_template(fragment, message=error.shown, **context), 422
+    flash(error.shown, "error")
     return redirect(target, 303)
 
 
@@ -245,7 +245,7 @@ def comment(slug: str, proposal_id: int):
         posted = services.post_comment(proposal, current_user, form.body.data, form.stance.data,
                                        parent)
     except ParticipationError as error:
-        return _comment_form_error(form, consultation, proposal, parent, str(error))
+        return _comment_form_error(form, consultation, proposal, parent, error.shown)
     db.session.commit()
     if _is_htmx():
         return render_template("participation/_comment_posted.html", consultation=consultation,
@@ -263,7 +263,7 @@ def edit_comment(comment_id: int):
     target = _proposal_url(consultation, proposal, f"comment-{item.id}")
     refusal = edit_comment_refusal(current_user, item)
     if refusal:
-        return _refused(services.Refused(refusal.message, refusal.code), target,
+        return _refused(services.Refused(refusal.message, refusal.code, refusal), target,
                         "participation/_comment.html", comment=item, proposal=proposal,
                         consultation=consultation)
     form = EditCommentForm(obj=item, prefix=f"edit-{item.id}")

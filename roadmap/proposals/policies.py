@@ -18,9 +18,11 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from roadmap.consultations.phases import current_phase, is_open, today
 from roadmap.consultations.policies import lifecycle_refusal
+from roadmap.core.refusals import Refusal
 from roadmap.verification.policies import requirement_refusal
 
 # Phases in which organisers may enter the proposals a workshop produced.
@@ -52,21 +54,29 @@ def submit_refusal(user, consultation, commune=None):
     return requirement_refusal(user, consultation, "propose", commune)
 
 
-def why_not_submit(user, consultation, commune=None) -> str | None:
-    """Why ``user`` cannot make a proposal in ``consultation`` now, or ``None``.
+def submission_refusal(user, consultation, commune=None) -> Refusal | None:
+    """Why ``user`` cannot make a proposal in ``consultation`` now, as a
+    :class:`~roadmap.core.refusals.Refusal` (with a link to get what is missing), or ``None``.
 
     ``commune``: the commune chosen for it (a verified-resident requirement checks it).
     """
     closed = lifecycle_refusal(consultation)
     if closed:
-        return str(closed)
+        return Refusal(consultation.status, closed)
     if not _signed_in(user):
-        return _("Log in to make a proposal.")
+        return Refusal("login", _l("Log in to make a proposal."))
     if getattr(user, "blocked_at", None) is not None:
-        return _("Your account was blocked by the moderators: you can no longer post.")
+        return Refusal("blocked", _l("Your account was blocked by the moderators: you can no "
+                                     "longer post."))
     if not is_open(consultation, "propose"):
-        return _("Proposals can only be made during the proposals phase.")
-    refusal = submit_refusal(user, consultation, commune)
+        return Refusal("phase", _l("Proposals can only be made during the proposals phase."))
+    return submit_refusal(user, consultation, commune)
+
+
+def why_not_submit(user, consultation, commune=None) -> str | None:
+    """Why ``user`` cannot make a proposal in ``consultation`` now, or ``None`` (the message of
+    :func:`submission_refusal`)."""
+    refusal = submission_refusal(user, consultation, commune)
     return refusal.message if refusal else None
 
 
@@ -175,6 +185,7 @@ TEMPLATE_POLICIES = {
     "can_submit_proposal": can_submit,
     "why_not_submit_proposal": why_not_submit,
     "submit_proposal_refusal": submit_refusal,
+    "proposal_submission_refusal": submission_refusal,
     "can_edit_proposal": can_edit,
     "why_not_edit_proposal": why_not_edit,
     "can_withdraw_proposal": can_withdraw,

@@ -30,7 +30,8 @@ FIELDS = ("title", "body", "commune_id", "axis_id", "latitude", "longitude",
 
 
 class ProposalError(Exception):
-    """An action on a proposal was refused; ``message`` says why, ``status`` is the HTTP code."""
+    """An action on a proposal was refused; ``message`` says why (a string, or the policy's
+    :class:`~roadmap.core.refusals.Refusal` with its link), ``status`` is the HTTP code."""
 
     status = 409
 
@@ -75,7 +76,7 @@ def submit_proposal(consultation, author, **fields) -> Proposal:
     commune. The proposal waits for a moderator when the consultation is pre-moderated.
     Raises :class:`ProposalError` (nothing is written) when refused or invalid.
     """
-    _refuse(policies.why_not_submit(author, consultation), author)
+    _refuse(policies.submission_refusal(author, consultation), author)
     values = checked_values(consultation, **fields)
     proposal = Proposal(consultation=consultation, author=author, origin="online",
                         author_stakeholder_type=author.stakeholder_type,
@@ -154,7 +155,7 @@ def refresh_search_text(proposals=None) -> int:
     return changed
 
 
-def _refuse(reason: str | None, user, proposal=None) -> None:
+def _refuse(reason, user, proposal=None) -> None:
     """Raise the error for a refusal: 403 when not the user's to act on, 409 otherwise."""
     if reason is None:
         return

@@ -22,8 +22,8 @@ from roadmap.extensions import db, htmx
 from roadmap.proposals import labels, services
 from roadmap.proposals import receivers  # noqa: F401  (connects the receivers)
 from roadmap.proposals.forms import ProposalFilterForm, ProposalForm, WorkshopProposalForm
-from roadmap.proposals.policies import (TEMPLATE_POLICIES, can_view, owns, why_not_edit,
-                                        why_not_enter_workshop_proposals, why_not_submit)
+from roadmap.proposals.policies import (TEMPLATE_POLICIES, can_view, owns, submission_refusal,
+                                        why_not_edit, why_not_enter_workshop_proposals)
 from roadmap.proposals.queries import (SEED_MAX, SORTS, commune_at, commune_participation,
                                        consultation_commune, consultation_communes,
                                        consultation_figures, filtered_proposals,
@@ -84,8 +84,9 @@ def workshop_url(workshop) -> str | None:
                         workshop_id=workshop.id)
 
 
-def _refused(message: str, target: str, status: int = 409):
-    """Refuse an action: the message with ``status`` for htmx, else flash and redirect."""
+def _refused(message, target: str, status: int = 409):
+    """Refuse an action: the message (a string, or a Refusal shown with its link) with
+    ``status`` for htmx, else flash and redirect."""
     if htmx:
         return render_template("proposals/_refusal.html", message=message), status
     flash(message, "error")
@@ -221,9 +222,9 @@ def _commune_figures(consultation, place) -> dict:
 def new(slug: str):
     """Make a proposal: the form, then the similar proposals once, then publish."""
     item = _consultation(slug)
-    reason = why_not_submit(current_user, item)
-    if reason:
-        return _refused(reason, url_for("proposals.consultation", slug=slug))
+    refusal = submission_refusal(current_user, item)
+    if refusal:
+        return _refused(refusal, url_for("proposals.consultation", slug=slug))
     form = _proposal_form(item, current_user)
     if not form.is_submitted():
         form.commune_id.data = request.args.get("commune_id", type=int)

@@ -47,4 +47,5 @@ def test_profiles_are_edited_by_their_owner_or_an_admin():
 
 def test_templates_see_every_policy():
     public = {name for name in dir(policies) if name.startswith("can_")}
-    assert set(policies.TEMPLATE_POLICIES) == public
+    # awaits_confirmation: the banner of accounts whose address is not confirmed yet.
+    assert set(policies.TEMPLATE_POLICIES) == public | {"awaits_confirmation"}

@@ -17,8 +17,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app with the demo loaded, served on 127.0.0.1 in a thread; yields its base URL."""
+def live_app(tmp_path_factory):
+    """The app of :func:`live_server`, with the demo loaded (tests read its outbox: the mails
+    a user would open)."""
     folder = tmp_path_factory.mktemp("live")
     app = make_test_app(f"sqlite:///{folder / 'live.sqlite3'}", folder / "instance",
                         WTF_CSRF_ENABLED=True, TESTING=False)
@@ -26,5 +27,11 @@ def live_server(tmp_path_factory):
         upgrade()
         load_demo(echo=lambda *_: None)
         db.session.commit()
-    with serve(app) as base:
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The app with the demo loaded, served on 127.0.0.1 in a thread; yields its base URL."""
+    with serve(live_app) as base:
         yield base

@@ -4,8 +4,11 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page
+from sqlalchemy import select
 
+from roadmap.core.mail import OutboxMessage
 from roadmap.demo import SLUG
+from roadmap.extensions import db
 
 PASSWORDS = {"participant": "demo-participant-password", "moderator": "demo-moderator-password",
              "organiser": "demo-organiser-password", "admin": "demo-admin-password"}
@@ -18,6 +21,24 @@ def log_in(page: Page, base: str, role: str) -> None:
     page.locator("input[name=password]").fill(PASSWORDS[role])
     page.locator("form.stacked button[type=submit]").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def confirmation_link(app, email: str) -> str:
+    """The link of the latest confirmation mail to ``email`` in ``app``'s outbox (the mail the
+    user opens)."""
+    with app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(
+            OutboxMessage.recipient == email).order_by(OutboxMessage.id.desc()))
+    match = re.search(r"https?://\S+/confirm/[A-Za-z0-9_\-]+", body or "")
+    assert match, f"no confirmation mail to {email}"
+    return match.group(0)
+
+
+def confirm_address(page: Page, app, email: str) -> None:
+    """Open the confirmation mail's link and press the page's button, as its owner would."""
+    page.goto(confirmation_link(app, email))
+    page.locator("main form.stacked button[type=submit]").click()
+    page.wait_for_url(lambda url: "/confirm/" not in url)
 
 
 def set_language(page: Page, base: str, language: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from roadmap.demo import SLUG
+from tests.browser.helpers import confirm_address
 
 PASSWORD = "a long passphrase for the journey"
 
@@ -27,7 +28,8 @@ TEXTS = {
 }
 
 
-def _register_and_log_in(page: Page, base: str, lang: str, name: str) -> None:
+def _register_and_log_in(page: Page, app, base: str, lang: str, name: str) -> None:
+    """Register, confirm the address with the mailed link, then log in."""
     email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.org"
     page.goto(f"{base}/register?lang={lang}")
     page.locator("input[name=email]").fill(email)
@@ -36,6 +38,8 @@ def _register_and_log_in(page: Page, base: str, lang: str, name: str) -> None:
     page.locator("input[name=confirm]").fill(PASSWORD)
     page.locator("form.stacked button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/login"))
+    confirm_address(page, app, email)
+    page.goto(f"{base}/login")
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form.stacked button[type=submit]").click()
@@ -47,13 +51,14 @@ def _log_out(page: Page) -> None:
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
-def test_propose_on_the_map_then_find_support_and_comment(page: Page, live_server, lang):
+def test_propose_on_the_map_then_find_support_and_comment(page: Page, live_app, live_server,
+                                                           lang):
     texts = TEXTS[lang]
     number = uuid.uuid4().int % 100000
     title = texts["title"].format(n=number)
 
     # A first citizen registers and proposes, placing the proposal on the map.
-    _register_and_log_in(page, live_server, lang, "Amina")
+    _register_and_log_in(page, live_app, live_server, lang, "Amina")
     page.goto(f"{live_server}/c/{SLUG}/proposals/new")
     expect(page.locator("html")).to_have_attribute("lang", lang)
     page.locator("input[name=title]").fill(title)
@@ -74,7 +79,7 @@ def test_propose_on_the_map_then_find_support_and_comment(page: Page, live_serve
     _log_out(page)
 
     # A second citizen finds it by searching a word of it (Arabic-aware), without a reload.
-    _register_and_log_in(page, live_server, lang, "Youssef")
+    _register_and_log_in(page, live_app, live_server, lang, "Youssef")
     page.goto(f"{live_server}/c/{SLUG}/proposals")
     page.evaluate("window.__sameDocument = true")
     page.locator("#filter-q").fill(texts["search"].format(n=number))

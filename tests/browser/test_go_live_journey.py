@@ -21,6 +21,7 @@ from roadmap.consultations.models import Consultation
 from roadmap.consultations.phases import today
 from roadmap.extensions import db
 from roadmap.proposals.models import Proposal
+from tests.browser.helpers import confirm_address
 from tests.conftest import DATA, make_test_app, serve
 
 pytestmark = pytest.mark.browser
@@ -188,6 +189,8 @@ def test_an_empty_installation_goes_live_in_arabic(page: Page, browser: Browser,
     page.locator("input[name=password]").fill(CITIZEN_PASSWORD)
     page.locator("input[name=confirm]").fill(CITIZEN_PASSWORD)
     page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_url("**/login")
+    confirm_address(page, app, citizen_email)
     _log_in(page, base, citizen_email, CITIZEN_PASSWORD)
     page.goto(f"{base}/c/{SLUG}/proposals/new")
     expect(page.locator("html")).to_have_attribute("lang", "ar")

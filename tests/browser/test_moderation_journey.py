@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from roadmap.demo import ACCOUNTS, SLUG
+from tests.browser.helpers import confirm_address
 
 ACCOUNT = {account.role: account for account in ACCOUNTS}
 
@@ -25,7 +26,8 @@ def _log_out(page: Page) -> None:
     page.locator("header form[action$='/logout'] button").click()
 
 
-def _register(page: Page, base: str, lang: str) -> tuple[str, str]:
+def _register(page: Page, app, base: str, lang: str) -> tuple[str, str]:
+    """Register and confirm the address with the mailed link."""
     email = f"karim-{uuid.uuid4().hex[:8]}@example.org"
     password = "a long passphrase for moderation"
     page.goto(f"{base}/register?lang={lang}")
@@ -35,17 +37,18 @@ def _register(page: Page, base: str, lang: str) -> tuple[str, str]:
     page.locator("input[name=confirm]").fill(password)
     page.locator("form.stacked button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/login"))
+    confirm_address(page, app, email)
     return email, password
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
-def test_a_reported_comment_is_hidden_from_the_queue_with_its_reason(page: Page, live_server,
-                                                                     lang):
+def test_a_reported_comment_is_hidden_from_the_queue_with_its_reason(page: Page, live_app,
+                                                                     live_server, lang):
     offensive = f"Commentaire insultant numéro {uuid.uuid4().hex[:6]}"
     reason = f"Insultes envers un participant ({uuid.uuid4().hex[:4]})"
 
     # Someone posts an insulting comment on a proposal.
-    email, password = _register(page, live_server, lang)
+    email, password = _register(page, live_app, live_server, lang)
     _log_in(page, live_server, email, password, lang)
     page.goto(f"{live_server}/c/{SLUG}/proposals?sort=newest")
     page.locator(".proposal-cards a, .cards a").first.click()

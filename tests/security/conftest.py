@@ -15,7 +15,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import event, select
 
-from roadmap.accounts.models import Invitation, PasswordResetToken, User
+from roadmap.accounts.models import EmailConfirmationToken, Invitation, PasswordResetToken, User
 from roadmap.accounts.services import _token_hash, hash_password
 from roadmap.consultations.models import Workshop
 from roadmap.core.mail import send_mail
@@ -51,6 +51,7 @@ OVERRIDES = {
     "moderation.unblock": {"user_id": "blocked_id"},
     "exports.download": {"name": "export_name", "ext": "export_ext"},
     "accounts.accept_invitation": {"token": "invitation_token"},
+    "accounts.confirm_email": {"token": "confirmation_token"},
 }
 # Roadmap routes name a roadmap item by ``item_id`` (moderation routes name a proposal by it).
 ROADMAP_ITEM = {"item_id": "roadmap_item_id"}
@@ -98,6 +99,7 @@ class Scene:
     invitation_id: int | None = None  # a pending invitation to an address without an account
     invitation_token: str = ""  # the token of its link
     axis_id: int = 0  # the demo's first strategic axis (its proposals use it)
+    confirmation_token: str = ""  # an unused email-confirmation link of the participant
 
 
 def _user(role: str, email: str, **fields) -> User:
@@ -162,8 +164,9 @@ def _others_records(consultation) -> tuple[Proposal, Comment, Proposal]:
     return proposal, comment, supported
 
 
-def _own_records(participant: User, proposal: Proposal) -> tuple[Proposal, Comment, str]:
-    """The participant's editable proposal, their comment on ``proposal``, a reset token."""
+def _own_records(participant: User, proposal: Proposal) -> tuple[Proposal, Comment, str, str]:
+    """The participant's editable proposal, their comment on ``proposal``, a reset token and
+    a confirmation token."""
     own = Proposal(consultation=proposal.consultation, commune=proposal.commune,
                    axis=proposal.axis, author=participant, status="published",
                    title="The walking participant's proposal",
@@ -171,14 +174,16 @@ def _own_records(participant: User, proposal: Proposal) -> tuple[Proposal, Comme
     comment = Comment(proposal_id=proposal.id, author_id=participant.id,
                       body="The walking participant's comment.", stance="neutral")
     proposal.comments_count += 1
-    token = secrets.token_urlsafe(32)
+    token, confirmation = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     db.session.add_all([own, comment, PasswordResetToken(
         user=participant, token_hash=_token_hash(token),
-        expires_at=utcnow() + timedelta(hours=2))])
+        expires_at=utcnow() + timedelta(hours=2)), EmailConfirmationToken(
+        user=participant, email=participant.email, token_hash=_token_hash(confirmation),
+        expires_at=utcnow() + timedelta(hours=48))])
     # A mail in the outbox, so that the admin's outbox shows an address (only admins may).
     send_mail(participant.email, "Welcome", "A message kept in the outbox.")
     db.session.flush()
-    return own, comment, token
+    return own, comment, token, confirmation
 
 
 def _invitation(admin: User) -> tuple[int, str]:
@@ -206,7 +211,7 @@ def build_scene() -> Scene:
     run_id, item_id = _published_roadmap(consultation, users["admin"])
     proposal, comment, supported = _others_records(consultation)
     _support_follow_and_notify(supported, users.values())
-    own, own_comment, token = _own_records(participant, proposal)
+    own, own_comment, token, confirmation = _own_records(participant, proposal)
     workshop_id = db.session.scalar(select(Workshop.id).where(
         Workshop.consultation_id == consultation.id).order_by(Workshop.id))
     invitation_id, invitation_token = _invitation(users["admin"])
@@ -217,7 +222,7 @@ def build_scene() -> Scene:
                  supported_proposal_id=supported.id, report_id=_report(proposal),
                  merge_id=merge_id, run_id=run_id, roadmap_item_id=item_id, token=token,
                  invitation_id=invitation_id, invitation_token=invitation_token,
-                 axis_id=consultation.axes[0].id,
+                 axis_id=consultation.axes[0].id, confirmation_token=confirmation,
                  user_refs={role: user.get_id() for role, user in users.items()})
 
 

@@ -33,7 +33,7 @@ def qr_svg(address: str) -> Markup:
     return Markup(segno.make(address, error="m").svg_inline(scale=4, border=2, omitsize=True))
 
 
-def _texts(language: str, batch, address: str) -> dict:
+def _texts(language: str, batch) -> dict:
     """The words of a slip in ``language``."""
     with force_locale(language):
         commune = batch.commune.name if batch.commune is not None else None
@@ -45,7 +45,8 @@ def _texts(language: str, batch, address: str) -> dict:
             if commune else None,
             "expires": gettext("Valid until %(date)s", date=format_date(batch.expires_at, "long"))
             if batch.expires_at else gettext("No expiry date"),
-            "steps": [gettext("Open %(address)s (or scan the square).", address=address),
+            "steps": [gettext("Open the address printed under the square, or scan the square "
+                              "with your phone."),
                       gettext("Sign in, or create an account and confirm your email."),
                       gettext("Enter this code: it verifies one account, once.")],
         }
@@ -54,7 +55,7 @@ def _texts(language: str, batch, address: str) -> dict:
 def slips_html(batch, codes: list[str]) -> str:
     """The HTML of the slips of ``batch`` for the plain ``codes``."""
     address = verification_address()
-    texts = [_texts(language, batch, address) for language in LANGUAGES]
+    texts = [_texts(language, batch) for language in LANGUAGES]
     pages = [codes[i:i + SLIPS_PER_PAGE] for i in range(0, len(codes), SLIPS_PER_PAGE)]
     with force_locale("fr"):
         return render_template("verification/slips_pdf.html", batch=batch, texts=texts,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
+from datetime import date
 
 import click
 from sqlalchemy import func, select
@@ -130,7 +131,42 @@ def load_demo(echo=print) -> Consultation:
                              .where(Proposal.consultation_id == consultation.id)):
         _add_participation(consultation)
     _add_roadmap(consultation)
+    _add_residents_list(prefecture)
     return consultation
+
+
+# A synthetic residents' list: 30 made-up residents of the demo communes. Their CNIE numbers
+# start with "ZZ", which no real card uses, so that testers can verify with them; the list's
+# label says it is synthetic. ``flask demo --remove`` removes it with the demo organiser.
+RESIDENTS_LABEL = "Liste synthétique de démonstration (numéros fictifs ZZ…) / لائحة تجريبية"
+RESIDENTS_COUNT = 30
+
+
+def resident_communes(prefecture_id: int) -> list[Commune]:
+    """The demo communes the synthetic residents live in (the first five by code)."""
+    return list(db.session.scalars(select(Commune).where(
+        Commune.prefecture_id == prefecture_id).order_by(Commune.code).limit(5)))
+
+
+def demo_residents(communes: list[Commune]) -> list[tuple[str, date, Commune]]:
+    """(CNIE number, date of birth, commune) of the synthetic residents."""
+    return [(f"ZZ9000{n:02d}", date(1950 + (n * 7) % 55, n % 12 + 1, (n * 3) % 28 + 1),
+             communes[(n - 1) % len(communes)]) for n in range(1, RESIDENTS_COUNT + 1)]
+
+
+def _add_residents_list(prefecture: Prefecture) -> None:
+    from roadmap.verification.models import ResidentList
+    from roadmap.verification.residents import CheckedRow, store_list
+
+    if db.session.scalar(select(ResidentList.id).where(ResidentList.label == RESIDENTS_LABEL)):
+        return
+    communes = resident_communes(prefecture.id)
+    organiser = db.session.scalar(select(User).where(User.email == ACCOUNTS[1].email))
+    if not communes or organiser is None:
+        return
+    rows = [CheckedRow(line=line, cnie=cnie, born_on=born_on, commune=commune)
+            for line, (cnie, born_on, commune) in enumerate(demo_residents(communes), start=2)]
+    store_list(rows, label=RESIDENTS_LABEL, filename=None, by=organiser)
 
 
 def _add_roadmap(consultation: Consultation) -> None:
@@ -325,6 +361,11 @@ def demo_command(remove: bool, yes: bool):
     click.echo("Demo accounts (local demo only; every one is marked as demo content):")
     for account in ACCOUNTS:
         click.echo(f"  {account.role:<12} {account.email:<32} {account.password}")
+    communes = resident_communes(consultation.prefecture_id)
+    if communes:
+        click.echo("Synthetic residents to verify with at /verify/residents (CNIE, birth date):")
+        for cnie, born_on, commune in demo_residents(communes)[:3]:
+            click.echo(f"  {cnie}  {born_on:%d/%m/%Y}  {commune.code}")
 
 
 def _remove_demo(yes: bool) -> None:

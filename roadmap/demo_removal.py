@@ -37,9 +37,10 @@ from roadmap.extensions import db
 DELETE, CLEAR = "delete", "clear"
 CHUNK = 500
 # Nullable links that still remove the row: what a demo account authored (an invitation sent
-# from a demo account, whose password is public, must not outlive it either).
+# from a demo account, whose password is public, must not outlive it either; the synthetic
+# residents' list the demo organiser uploaded, whose numbers are in the README).
 AUTHORED = {("proposal", "author_id"), ("comment", "author_id"), ("report", "reporter_id"),
-            ("invitation", "invited_by_id")}
+            ("invitation", "invited_by_id"), ("resident_list", "created_by_id")}
 # Links that keep the row although the database would cascade: a real reply to a removed
 # comment stays, as a top-level comment.
 KEPT = {("comment", "parent_id")}
@@ -190,9 +191,12 @@ def _actions_elsewhere(plan: RemovalPlan) -> int:
     from roadmap.audit.models import AuditEntry
 
     demo_consultations = plan.doomed.get("consultation", set())
-    return sum(1 for _id, consultation_id in _select_in(
-        [AuditEntry.id, AuditEntry.consultation_id], AuditEntry.actor_id,
-        plan.doomed.get("user_account", ())) if consultation_id not in demo_consultations)
+    demo_lists = plan.doomed.get("resident_list", set())  # the demo's synthetic list
+    return sum(1 for _id, consultation_id, subject_type, subject_id in _select_in(
+        [AuditEntry.id, AuditEntry.consultation_id, AuditEntry.subject_type,
+         AuditEntry.subject_id], AuditEntry.actor_id, plan.doomed.get("user_account", ()))
+        if consultation_id not in demo_consultations
+        and not (subject_type == "resident_list" and subject_id in demo_lists))
 
 
 def _affected_counters(plan: RemovalPlan) -> tuple[set, set]:
@@ -256,12 +260,29 @@ def _files_of(plan: RemovalPlan) -> list[Path]:
     return files
 
 
+def _end_verifications_by_demo_residents(plan: RemovalPlan) -> int:
+    """End the verification of every kept account verified with an entry of a removed
+    (synthetic, public) residents' list: nothing vouches for it any more. Returns how many."""
+    from roadmap.accounts.models import User
+    from roadmap.verification.models import Verification
+    from roadmap.verification.services import end_verification
+
+    rows = _select_in([Verification.user_id], Verification.source_id,
+                      plan.doomed.get("resident_entry", ()),
+                      Verification.method == "residents_list", Verification.ended_at.is_(None))
+    kept = {row[0] for row in rows} - plan.doomed.get("user_account", set())
+    for user_id in sorted(kept):
+        end_verification(db.session.get(User, user_id), "revoked")
+    return len(kept)
+
+
 def remove_demo(plan: RemovalPlan | None = None) -> tuple[RemovalPlan, list[Path]]:
     """Remove the demo rows of ``plan`` (or of a new plan), flush; returns it and its files.
 
     The caller commits, then deletes the returned files (:func:`delete_files`).
     """
     plan = plan or plan_removal()
+    _end_verifications_by_demo_residents(plan)
     proposal_ids, comment_ids = _affected_counters(plan)
     files = _files_of(plan)
     tables = {t.name: t for t in _tables()}

@@ -31,6 +31,14 @@ RATE_LIMITED = {
     "participation.vote": "ROADMAP_RATELIMIT_VOTE",
     "participation.unvote": "ROADMAP_RATELIMIT_VOTE",
     "moderation.report": "ROADMAP_RATELIMIT_REPORT",
+    "verification.residents": "ROADMAP_RATELIMIT_VERIFY",
+    "verification.code": "ROADMAP_RATELIMIT_VERIFY",
+}
+# Endpoints limited per client address as well as per user (guessing identities: many
+# accounts from one address count together).
+ADDRESS_LIMITED = {
+    "verification.residents": "ROADMAP_RATELIMIT_VERIFY",
+    "verification.code": "ROADMAP_RATELIMIT_VERIFY",
 }
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -87,6 +95,11 @@ def secure_cookies(app: Flask) -> bool:
     return bool(configured)
 
 
+def address_key() -> str:
+    """A rate limit that counts the client address, signed in or not."""
+    return f"address:{get_remote_address()}"
+
+
 def rate_limit_key() -> str:
     """Who a rate limit counts: the logged-in user, else the client address."""
     if current_user.is_authenticated:
@@ -104,14 +117,23 @@ def _limit_of(config_key: str):
     return lambda: current_app.config[config_key]
 
 
-def apply_rate_limits(app: Flask, limits: dict[str, str] = RATE_LIMITED) -> None:
-    """Wrap each registered view of ``limits`` (endpoint -> config key) in a POST limit."""
+def apply_rate_limits(app: Flask, limits: dict[str, str] = RATE_LIMITED,
+                      by_address: dict[str, str] = ADDRESS_LIMITED) -> None:
+    """Wrap each registered view of ``limits`` (endpoint -> config key) in a POST limit per
+    user (else address), and each of ``by_address`` in one per client address."""
     for endpoint, config_key in limits.items():
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
         app.view_functions[endpoint] = limiter.limit(
             _limit_of(config_key), key_func=rate_limit_key, methods=["POST"])(view)
+    for endpoint, config_key in by_address.items():
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        app.view_functions[endpoint] = limiter.limit(
+            _limit_of(config_key), key_func=address_key, methods=["POST"],
+            scope=f"{endpoint}/address")(view)
 
 
 def _has_nul(values) -> bool:

@@ -9,7 +9,7 @@ the verification pages' rate limit, guessing one is hopeless. Using one is a con
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from roadmap.core.database import begin_write
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.verification.identity import code_hash, normalise_code
+from roadmap.verification.jobs import forget_slips
 from roadmap.verification.models import CodeBatch, Verification, VerificationCode
 from roadmap.verification.services import VerificationError, verify_account
 
@@ -30,6 +31,11 @@ MAX_BATCH = 2000
 def new_code() -> str:
     """A random code of :data:`CODE_DIGITS` digits."""
     return "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+
+
+def end_of_day(day: date) -> datetime:
+    """The expiry of a batch "valid until ``day``": the last second of that day (UTC)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc)
 
 
 def format_code(code: str) -> str:
@@ -65,10 +71,12 @@ def create_batch(consultation, count: int, *, commune=None, expires_at: datetime
 
 
 def revoke_batch(batch: CodeBatch, by=None) -> CodeBatch:
-    """Withdraw the unused codes of ``batch`` (verifications already made stay). Flushes."""
+    """Withdraw the unused codes of ``batch`` (verifications already made stay) and delete
+    their printed slips. Flushes."""
     if batch.revoked_at is None:
         batch.revoked_at = utcnow()
         batch.revoked_by_id = getattr(by, "id", None)
+        forget_slips(batch)
         db.session.flush()
         record(by, "verification_codes.revoke", batch, consultation=batch.consultation_id,
                after={"used": batch_counts(batch)[1]})

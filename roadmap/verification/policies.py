@@ -104,3 +104,16 @@ def requirement_refusal(user, consultation, action: str, commune=None) -> Refusa
     if commune is not None and user.verified_commune_id != commune.id:
         return Refusal("resident", _other_commune(action, commune))
     return None
+
+
+def can_manage_verification(user, subject=None) -> bool:
+    """Organisers and admins upload residents' lists and print code batches."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.has_role("organiser"))
+
+
+def can_verify(user, subject=None) -> bool:
+    """A signed-in account verifies itself once its address is confirmed (an account opened
+    at the help desk has no address to confirm: it may too)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and (user.email_confirmed_at is not None or user.is_managed))

@@ -69,6 +69,8 @@ def read_resident_rows(filename: str, data: bytes) -> list[dict]:
     positions = {name: header.index(name) for name in COLUMNS}
     rows = []
     for line, cells in enumerate(table[1:], start=2):
+        if not any(str(cell).strip() for cell in cells):
+            continue  # a blank line (spreadsheets leave some at the end)
         row = {name: (cells[index] if index < len(cells) else "")
                for name, index in positions.items()}
         row["line"] = line

@@ -35,8 +35,9 @@ ERASED_FIELDS = ("organisation", "home_commune_id", "preferred_language", "gende
 # (section, table, column naming the user, columns left out because they hold other people's
 # data or nothing of the user's).
 SECTIONS = (
-    ("proposals", "proposal", "author_id", {"search_text"}),
-    ("supports", "vote", "user_id", {"identity_hash"}),
+    ("proposals", "proposal", "author_id", {"search_text", "entered_by_id"}),
+    # Not the keyed hash of the verified identity, nor the help-desk official's account.
+    ("supports", "vote", "user_id", {"identity_hash", "entered_by_id"}),
     ("comments", "comment", "author_id", set()),
     ("comment_likes", "comment_like", "user_id", set()),
     ("follows", "follow", "user_id", set()),

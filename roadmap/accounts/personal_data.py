@@ -22,9 +22,12 @@ from roadmap.extensions import db
 
 DELETED_NAME = _l("Deleted user")
 # Fields of the account itself that are exported (never the password hash).
+# Never the keyed hashes (phone_hash, signup_ip_hash): they identify, and mean nothing to the
+# user; the verification is shown by its method, date and commune.
 USER_FIELDS = ("id", "email", "display_name", "role", "stakeholder_type", "organisation",
                "preferred_language", "gender", "age_band", "created_at", "last_login_at",
-               "blocked_at", "blocked_reason")
+               "blocked_at", "blocked_reason", "email_confirmed_at", "verified_at",
+               "verification_method")
 # Fields erased when the account is deleted (stakeholder type stays: statistics need it).
 ERASED_FIELDS = ("organisation", "home_commune_id", "preferred_language", "gender", "age_band",
                  "blocked_reason", "last_login_at", "phone_hash", "signup_ip_hash",
@@ -32,13 +35,18 @@ ERASED_FIELDS = ("organisation", "home_commune_id", "preferred_language", "gende
 # (section, table, column naming the user, columns left out because they hold other people's
 # data or nothing of the user's).
 SECTIONS = (
-    ("proposals", "proposal", "author_id", {"search_text"}),
-    ("supports", "vote", "user_id", set()),
+    ("proposals", "proposal", "author_id", {"search_text", "entered_by_id"}),
+    # Not the keyed hash of the verified identity, nor the help-desk official's account.
+    ("supports", "vote", "user_id", {"identity_hash", "entered_by_id"}),
     ("comments", "comment", "author_id", set()),
     ("comment_likes", "comment_like", "user_id", set()),
     ("follows", "follow", "user_id", set()),
     ("notifications", "notification", "user_id", {"payload"}),
     ("reports", "report", "reporter_id", {"dismissed_by_id"}),
+    # Method, dates and commune of each verification; never the identity's hash nor the list
+    # entry or code it used, nor the help-desk official.
+    ("verifications", "verification", "user_id", {"identity_hash", "source_id",
+                                                  "entered_by_id"}),
 )
 
 
@@ -53,12 +61,16 @@ def _plain(value):
     return value
 
 
-def _profile(user: User) -> dict:
-    """The account's own fields, and its home commune by code and name."""
-    data = {name: _plain(getattr(user, name)) for name in USER_FIELDS}
-    commune = user.home_commune
-    data["home_commune"] = None if commune is None else {
+def _commune(commune) -> dict | None:
+    return None if commune is None else {
         "code": commune.code, "name_ar": commune.name_ar, "name_fr": commune.name_fr}
+
+
+def _profile(user: User) -> dict:
+    """The account's own fields, its home commune and its verified commune by code and name."""
+    data = {name: _plain(getattr(user, name)) for name in USER_FIELDS}
+    data["home_commune"] = _commune(user.home_commune)
+    data["verified_commune"] = _commune(user.verified_commune)
     return data
 
 
@@ -76,9 +88,11 @@ def _rows(table_name: str, user_column: str, left_out: set[str], user_id: int) -
 def export_personal_data(user: User) -> dict:
     """Everything the platform holds about ``user``, as JSON-able data.
 
-    The account's fields (not the password hash), and the user's proposals, supports,
-    comments, likes, follows, notifications and reports. Other people's personal data is
-    left out (notification payloads name other users; reports name the moderator).
+    The account's fields (not the password hash, nor the keyed hashes of the phone number,
+    the sign-up address or the verified identity), and the user's proposals, supports,
+    comments, likes, follows, notifications, reports and verifications (method, dates,
+    commune). Other people's personal data is left out (notification payloads name other
+    users; reports name the moderator).
     """
     data = {"format": "roadmap-personal-data/1", "exported_at": utcnow().isoformat(),
             "account": _profile(user)}

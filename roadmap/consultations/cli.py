@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from roadmap.config import LANGUAGES
 from roadmap.consultations import services
+from roadmap.consultations.models import REQUIREMENT_ACTIONS, REQUIREMENTS
 from roadmap.consultations.phases import current_phase
 from roadmap.consultations.queries import every_consultation, consultation_by_slug
 from roadmap.extensions import db
@@ -31,6 +32,19 @@ def _texts(values: tuple[str, ...], option: str) -> dict:
                                    f"{', '.join(LANGUAGES)} (got {value!r}).")
         texts[lang] = text
     return texts
+
+
+def _requirements(values: tuple[str, ...]) -> dict:
+    """``("support=resident", ...)`` as ``{"support_requirement": "resident", ...}``."""
+    rules = {}
+    for value in values:
+        action, sep, level = value.partition("=")
+        if not sep or action not in REQUIREMENT_ACTIONS or level not in REQUIREMENTS:
+            raise click.UsageError(f"--require takes ACTION=LEVEL with ACTION one of "
+                                   f"{', '.join(REQUIREMENT_ACTIONS)} and LEVEL one of "
+                                   f"{', '.join(REQUIREMENTS)} (got {value!r}).")
+        rules[f"{action}_requirement"] = level
+    return rules
 
 
 def _fail(error: services.ConsultationError) -> None:
@@ -60,9 +74,14 @@ def _consultation(slug: str):
               metavar="national|none|copy:SLUG",
               help="The four national axes, none, or a copy of another consultation's axes, "
                    "criteria and rules.")
-def create_command(slug, territory, titles, descriptions, axes):
+@click.option("--require", "requires", multiple=True, metavar="ACTION=LEVEL",
+              help="What taking part requires: ACTION is propose, support or comment, LEVEL is "
+                   "confirmed (a confirmed email, the default), verified (by any method) or "
+                   "resident (verified resident of the commune concerned); repeat per action.")
+def create_command(slug, territory, titles, descriptions, axes, requires):
     """Create the draft consultation SLUG of a prefecture or province."""
     title, description = _texts(titles, "--title"), _texts(descriptions, "--description")
+    rules = _requirements(requires)
     prefecture = db.session.scalar(select(Prefecture).where(Prefecture.code == territory))
     if prefecture is None:
         raise click.ClickException(f"No prefecture or province has the HCP code {territory!r}: "
@@ -74,12 +93,14 @@ def create_command(slug, territory, titles, descriptions, axes):
     try:
         consultation = services.create_consultation(
             prefecture, None, slug=slug, title=title, description=description, axes=mode,
-            copy_from=source)
+            copy_from=source, rules=rules)
     except services.ConsultationError as error:
         _fail(error)
     db.session.commit()
+    required = ", ".join(f"{action}={consultation.requirement(action)}"
+                         for action in REQUIREMENT_ACTIONS)
     click.echo(f"Draft consultation created: {consultation.slug} ({prefecture.code}), "
-               f"{len(consultation.axes)} axes. Publish it with: "
+               f"{len(consultation.axes)} axes, requires {required}. Publish it with: "
                f"flask consultations publish {consultation.slug}")
 
 

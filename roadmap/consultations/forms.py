@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from roadmap.accounts.forms import STAKEHOLDER_CHOICES
 from roadmap.consultations.models import PHASES
-from roadmap.consultations.services import (RULES, WORKSHOP_GENDERS,
+from roadmap.consultations.services import (REQUIREMENT_FIELDS, RULES, WORKSHOP_GENDERS,
                                             attendance_errors, phase_date_errors)
 from roadmap.config import LANGUAGES
 from roadmap.core.forms import AmountField, choices
@@ -37,8 +37,27 @@ def _count_field(label) -> IntegerField:
         render_kw={"min": 0, "inputmode": "numeric"})
 
 
+# The levels an organiser may require per action, weakest first (Consultation.requirement).
+REQUIREMENT_CHOICES = [
+    ("confirmed", _l("A confirmed email address")),
+    ("verified", _l("A verified account (any verification method)")),
+    ("resident", _l("A verified resident of the commune concerned")),
+]
+REQUIREMENT_HELP = _l(
+    "Confirmed: the participant opened the link sent to their email address. Verified: the "
+    "participant proved who they are with the residents' list, an in-person code or an SMS "
+    "code. Resident: verified by the residents' list or a code bound to a commune, and only "
+    "for the proposals of that commune.")
+
+
+def _requirement_field(label, description) -> SelectField:
+    return SelectField(label, choices=choices(REQUIREMENT_CHOICES), default="confirmed",
+                       validate_choice=True, description=description)
+
+
 class SettingsForm(FlaskForm):
-    """Phase dates (``<kind>_starts_on``, ``<kind>_ends_on``), vote rules and moderation."""
+    """Phase dates (``<kind>_starts_on``, ``<kind>_ends_on``), vote rules, who may take part
+    (``<action>_requirement``) and moderation."""
 
     vote_limit = AmountField(
         _l("Supports per participant"), validators=[Optional(), NumberRange(
@@ -58,6 +77,24 @@ class SettingsForm(FlaskForm):
         invalid_value_message=NOT_A_NUMBER, render_kw={"min": 1, "inputmode": "numeric"},
         description=_l("A contribution reported this many times is hidden until a moderator "
                        "looks at it."))
+    propose_requirement = _requirement_field(
+        _l("Who can make proposals"),
+        _l("The least a participant needs to make a proposal."))
+    support_requirement = _requirement_field(
+        _l("Who can support proposals"),
+        _l("The least a participant needs to support a proposal. Supports already given stay "
+           "if you raise it later."))
+    comment_requirement = _requirement_field(
+        _l("Who can comment"),
+        _l("The least a participant needs to comment on a proposal."))
+    confirm_requirement_change = BooleanField(
+        _l("I understand: change the requirements while voting is open"))
+
+    requirement_help = REQUIREMENT_HELP
+
+    def requirement_fields(self) -> list:
+        """The three requirement fields (propose, support, comment), in order."""
+        return [self[name] for name in REQUIREMENT_FIELDS]
 
     def phase_fields(self, kind: str) -> tuple:
         """The start and end date fields of a phase."""
@@ -83,14 +120,14 @@ class SettingsForm(FlaskForm):
                 "votes_home_commune_only": self.votes_home_commune_only.data,
                 "voting_during_proposals": self.voting_during_proposals.data,
                 "premoderation": self.premoderation.data,
-                "report_threshold": self.report_threshold.data}
+                "report_threshold": self.report_threshold.data,
+                **{name: self[name].data for name in REQUIREMENT_FIELDS},
+                "confirm_requirement_change": self.confirm_requirement_change.data}
 
     @staticmethod
     def initial_data(consultation) -> dict:
         """The form's values for a consultation as it is."""
-        data = {name: getattr(consultation, name) for name in (
-            "vote_limit", "votes_home_commune_only", "voting_during_proposals",
-            "premoderation", "report_threshold")}
+        data = {name: getattr(consultation, name) for name in RULES}
         for phase in consultation.phases:
             data[f"{phase.kind}_starts_on"] = phase.starts_on
             data[f"{phase.kind}_ends_on"] = phase.ends_on
@@ -211,6 +248,12 @@ class ConsultationDetailsForm(FlaskForm):
     voting_during_proposals = SettingsForm.voting_during_proposals
     premoderation = SettingsForm.premoderation
     report_threshold = SettingsForm.report_threshold
+    propose_requirement = SettingsForm.propose_requirement
+    support_requirement = SettingsForm.support_requirement
+    comment_requirement = SettingsForm.comment_requirement
+    confirm_requirement_change = SettingsForm.confirm_requirement_change
+    requirement_fields = SettingsForm.requirement_fields
+    requirement_help = REQUIREMENT_HELP
 
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,7 +270,8 @@ class ConsultationDetailsForm(FlaskForm):
     def details_values(self) -> dict:
         """Keyword arguments for :func:`~roadmap.consultations.services.update_consultation`."""
         return {"title": texts(self, "title"), "description": texts(self, "description"),
-                "commune_ids": self.communes.data or [], "rules": _rules_of(self)}
+                "commune_ids": self.communes.data or [], "rules": _rules_of(self),
+                "confirm_requirement_change": self.confirm_requirement_change.data}
 
     @staticmethod
     def initial_data(consultation, commune_ids) -> dict:

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from roadmap.audit.log import record
 from roadmap.accounts.models import STAKEHOLDER_TYPES
 from roadmap.config import LANGUAGES
-from roadmap.consultations.models import (PHASES, Consultation, ConsultationPhase, StrategicAxis,
-                                          Workshop)
-from roadmap.consultations.phases import phase_row
+from roadmap.consultations.models import (PHASES, REQUIREMENT_ACTIONS, REQUIREMENTS, Consultation,
+                                          ConsultationPhase, StrategicAxis, Workshop)
+from roadmap.consultations.phases import is_open, phase_row
 from roadmap.consultations.policies import (can_configure, can_create_consultation,
                                             can_manage_consultation, can_manage_workshops)
 from roadmap.consultations.signals import axis_uses, consultation_created, sender
@@ -31,6 +31,8 @@ from roadmap.territory.models import Commune
 # The gender counts a workshop's attendance sheet records.
 WORKSHOP_GENDERS = ("woman", "man", "not_recorded")
 MAX_TEXT = 200
+# What a consultation requires per action (consultation.propose_requirement...).
+REQUIREMENT_FIELDS = tuple(f"{action}_requirement" for action in REQUIREMENT_ACTIONS)
 
 
 class ConsultationError(Exception):
@@ -49,6 +51,11 @@ class NotAllowed(ConsultationError):
 
     def __init__(self):
         super().__init__({"": _l("You are not allowed to do this.")})
+
+
+class UnconfirmedRequirementChange(ConsultationError):
+    """A requirement would change while voting is open: the organiser must confirm it first
+    (the warning is keyed ``confirm_requirement_change``). Nothing was changed."""
 
 
 # --- Settings ----------------------------------------------------------------------------------
@@ -82,13 +89,42 @@ def phase_date_errors(dates: dict[str, tuple[date | None, date | None]]) -> dict
     return errors
 
 
-def _rule_errors(vote_limit: int | None, report_threshold: int | None) -> dict:
+def _rule_errors(vote_limit: int | None, report_threshold: int | None,
+                 requirements: dict | None = None) -> dict:
     errors = {}
     if vote_limit is not None and vote_limit < 1:
         errors["vote_limit"] = _l("Enter 1 or more, or leave empty for no limit.")
     if report_threshold is None or report_threshold < 1:
         errors["report_threshold"] = _l("Enter 1 or more.")
+    for name, level in (requirements or {}).items():
+        if level not in REQUIREMENTS:
+            errors[name] = _l("Choose one of the requirements in the list.")
     return errors
+
+
+def _requirements(values: dict) -> dict:
+    """The ``<action>_requirement`` entries of ``values``."""
+    return {name: values[name] for name in REQUIREMENT_FIELDS if name in values}
+
+
+def requirement_change_warning(consultation: Consultation, requirements: dict):
+    """The warning an organiser must confirm before changing what ``consultation`` requires
+    (``requirements``: ``{"support_requirement": "resident", ...}``) while voting is open,
+    or None (nothing changes, or voting is not open): supports already given stay."""
+    changed = any(level != consultation.requirement(name.removesuffix("_requirement"))
+                  for name, level in requirements.items())
+    if not changed or not is_open(consultation, "vote"):
+        return None
+    return _l("Voting is open. Supports, proposals and comments already given stay, even those "
+              "of participants who do not meet the new requirement: it applies from now on. "
+              "Tick the box below and save again to confirm the change.")
+
+
+def _check_requirement_change(consultation: Consultation, requirements: dict,
+                              confirmed: bool) -> None:
+    warning = requirement_change_warning(consultation, requirements)
+    if warning is not None and not confirmed:
+        raise UnconfirmedRequirementChange({"confirm_requirement_change": warning})
 
 
 def _set_phases(consultation: Consultation, dates: dict) -> None:
@@ -108,17 +144,28 @@ def _set_phases(consultation: Consultation, dates: dict) -> None:
 def configure_consultation(consultation: Consultation, by, *, phases: dict,
                            vote_limit: int | None, votes_home_commune_only: bool,
                            voting_during_proposals: bool, premoderation: bool = False,
-                           report_threshold: int = 3) -> Consultation:
+                           report_threshold: int = 3, propose_requirement: str | None = None,
+                           support_requirement: str | None = None,
+                           comment_requirement: str | None = None,
+                           confirm_requirement_change: bool = False) -> Consultation:
     """Set the phases' dates and the participation and moderation rules of ``consultation``.
 
     ``phases`` maps a phase kind to ``(starts_on, ends_on)``; a kind that is missing or has no
     dates is left out (its row is removed). ``vote_limit`` ``None`` means unlimited.
+    ``<action>_requirement``: one of :data:`~roadmap.consultations.models.REQUIREMENTS`
+    (``None``: unchanged). Changing one while voting is open raises
+    :class:`UnconfirmedRequirementChange` unless ``confirm_requirement_change``.
     """
     if not can_configure(by, consultation):
         raise NotAllowed()
-    errors = phase_date_errors(phases) | _rule_errors(vote_limit, report_threshold)
+    requirements = {name: level for name, level in (
+        ("propose_requirement", propose_requirement),
+        ("support_requirement", support_requirement),
+        ("comment_requirement", comment_requirement)) if level is not None}
+    errors = phase_date_errors(phases) | _rule_errors(vote_limit, report_threshold, requirements)
     if errors:
         raise ConsultationError(errors)
+    _check_requirement_change(consultation, requirements, confirm_requirement_change)
     before = _rules(consultation)
     _set_phases(consultation, phases)
     consultation.vote_limit = vote_limit
@@ -126,6 +173,8 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
     consultation.voting_during_proposals = bool(voting_during_proposals)
     consultation.premoderation = bool(premoderation)
     consultation.report_threshold = report_threshold
+    for name, level in requirements.items():
+        setattr(consultation, name, level)
     db.session.flush()
     db.session.expire(consultation, ["phases"])  # reload them in date order
     record(by, "consultation.configure", consultation, before=before, after=_rules(consultation))
@@ -140,7 +189,8 @@ def _rules(consultation: Consultation) -> dict:
             "votes_home_commune_only": consultation.votes_home_commune_only,
             "voting_during_proposals": consultation.voting_during_proposals,
             "premoderation": consultation.premoderation,
-            "report_threshold": consultation.report_threshold}
+            "report_threshold": consultation.report_threshold,
+            **{name: getattr(consultation, name) for name in REQUIREMENT_FIELDS}}
 
 
 # --- Creating and managing consultations (the back office and ``flask consultations``) ---------
@@ -154,9 +204,10 @@ _ARABIC_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\uf
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 AXES_SOURCES = ("national", "none", "copy")
 RULES = ("vote_limit", "votes_home_commune_only", "voting_during_proposals", "premoderation",
-         "report_threshold")
+         "report_threshold", *REQUIREMENT_FIELDS)
 DEFAULT_RULES = {"vote_limit": None, "votes_home_commune_only": False,
-                 "voting_during_proposals": False, "premoderation": False, "report_threshold": 3}
+                 "voting_during_proposals": False, "premoderation": False, "report_threshold": 3,
+                 **{name: "confirmed" for name in REQUIREMENT_FIELDS}}
 # The four national axes of the integrated territorial development programmes.
 NATIONAL_AXES = (
     ("employment", {"ar": "التشغيل والاقتصاد المحلي", "fr": "Emploi et économie locale",
@@ -253,7 +304,8 @@ def create_consultation(prefecture, by, *, slug: str, title: dict, description: 
     ``commune_ids`` are the communes taking part (``None``: all). ``axes`` is ``national`` (the
     four national axes), ``none``, or ``copy``: the axes, rules and evaluation criteria of
     ``copy_from`` (never its content). ``phases`` maps kinds to ``(starts_on, ends_on)``.
-    ``rules`` (see :data:`RULES`) default to those of ``copy_from``, else to the defaults.
+    ``rules`` (see :data:`RULES`; those left out) default to those of ``copy_from``, else to
+    the defaults.
     Sends :data:`~roadmap.consultations.signals.consultation_created` (ranking adds the
     criteria) and writes ``consultation.create`` to the audit log.
     """
@@ -267,11 +319,10 @@ def create_consultation(prefecture, by, *, slug: str, title: dict, description: 
     elif axes == "copy" and copy_from is None:
         errors["axes"] = _l("Choose the consultation to copy.")
     source = copy_from if axes == "copy" else None
-    if rules is None:
-        rules = {name: getattr(source, name) for name in RULES} if source else DEFAULT_RULES
-    rules = DEFAULT_RULES | dict(rules)
-    errors |= phase_date_errors(phases or {}) | _rule_errors(rules["vote_limit"],
-                                                               rules["report_threshold"])
+    base = {name: getattr(source, name) for name in RULES} if source else DEFAULT_RULES
+    rules = DEFAULT_RULES | base | dict(rules or {})
+    errors |= phase_date_errors(phases or {}) | _rule_errors(
+        rules["vote_limit"], rules["report_threshold"], _requirements(rules))
     communes = []
     if prefecture is not None:
         communes, commune_errors = _chosen_communes(prefecture, commune_ids)
@@ -303,21 +354,25 @@ def create_consultation(prefecture, by, *, slug: str, title: dict, description: 
 
 def update_consultation(consultation: Consultation, by, *, title: dict,
                         description: dict | None = None, commune_ids=None,
-                        rules: dict | None = None) -> Consultation:
+                        rules: dict | None = None,
+                        confirm_requirement_change: bool = False) -> Consultation:
     """Change a consultation's titles, descriptions, taking-part communes and rules.
 
     Same rules as :func:`create_consultation`; ``rules`` ``None`` keeps them. The slug and the
     prefecture stay (links and proposals depend on them); phases are set on the settings page.
+    A requirement changed while voting is open needs ``confirm_requirement_change`` (see
+    :func:`configure_consultation`).
     """
     _allowed(by, consultation)
     title, description = _texts(title), _texts(description)
     errors = _text_errors(title, description)
     rules = {name: getattr(consultation, name) for name in RULES} | dict(rules or {})
-    errors |= _rule_errors(rules["vote_limit"], rules["report_threshold"])
+    errors |= _rule_errors(rules["vote_limit"], rules["report_threshold"], _requirements(rules))
     communes, commune_errors = _chosen_communes(consultation.prefecture, commune_ids)
     errors |= commune_errors
     if errors:
         raise ConsultationError(errors)
+    _check_requirement_change(consultation, _requirements(rules), confirm_requirement_change)
     before = _details(consultation)
     consultation.title_i18n, consultation.description_i18n = title, description
     consultation.communes = communes

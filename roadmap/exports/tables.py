@@ -39,7 +39,8 @@ EXCLUDED: dict[str, dict[str, str]] = {
 }
 # Columns left out of the public variant, with the reason (personal or internal data).
 PUBLIC_EXCLUDED: dict[str, dict[str, str]] = {
-    "proposal": {"author_id": "links a citizen's contributions together"},
+    "proposal": {"author_id": "links a citizen's contributions together",
+                 "entered_by_id": "the help-desk official's account"},
     "comment": {"author_id": "links a citizen's contributions together"},
     "workshop": {"created_by_id": "an official's account"},
     "eligibility_decision": {"decided_by_id": "an official's account"},
@@ -235,15 +236,16 @@ def _proposals(consultation, variant: str) -> Table:
 
 
 def _votes(consultation, variant: str) -> Table:
-    """Supports aggregated per proposal and the supporters' home commune (no individual vote)."""
+    """Supports aggregated per proposal and the supporters' home commune (no individual vote):
+    the verified commune where a verification vouches for one, else the declared one."""
     vote = Vote.__table__
-    query = (select(PROPOSAL.c.id, PROPOSAL.c.commune_id, USER.c.home_commune_id,
-                    func.count(vote.c.id))
+    home = func.coalesce(USER.c.verified_commune_id, USER.c.home_commune_id)
+    query = (select(PROPOSAL.c.id, PROPOSAL.c.commune_id, home, func.count(vote.c.id))
              .select_from(PROPOSAL)
              .join(vote, vote.c.proposal_id == PROPOSAL.c.id)
              .join(USER, USER.c.id == vote.c.user_id)
              .where(PROPOSAL.c.consultation_id == consultation.id)
-             .group_by(PROPOSAL.c.id, PROPOSAL.c.commune_id, USER.c.home_commune_id))
+             .group_by(PROPOSAL.c.id, PROPOSAL.c.commune_id, home))
     if variant == "public":
         query = _public_proposal(query)
     return Table("votes", ["proposal_id", "proposal_commune_code", "supporter_home_commune_code",

@@ -51,8 +51,9 @@ class ProposalMerge(db.Model):
     """One proposal merged into another, with what is needed to undo it exactly.
 
     ``moved_votes`` lists, for each support the merged proposal had, ``user_id``,
-    ``created_at`` (ISO) and ``duplicate`` (true when the target already had that person's
-    support, so nothing was added to it). Undoing deletes the supports the merge added to the
+    ``created_at`` (ISO), ``identity_hash`` and ``entered_by_id`` (to give it back as it was;
+    never shown) and ``duplicate`` (true when the target already had that person's support,
+    from the same account or the same verified identity, so nothing was added to it). Undoing deletes the supports the merge added to the
     target and gives the merged proposal back every support it had.
     """
 

@@ -1,17 +1,20 @@
-"""Reads of the moderation domain: reports, the review queue, merges, the audit log."""
+"""Reads of the moderation domain: reports, the review queue, merges, the audit log, the
+suspicious activity (bursts of new accounts and of their supports)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import Interval, func, literal, select
+from sqlalchemy.orm import selectinload
 
 from roadmap.accounts.models import User
 from roadmap.extensions import db
 from roadmap.audit.models import AuditEntry
 from roadmap.consultations.queries import public_consultation_ids
+from roadmap.core.models import utcnow
 from roadmap.moderation.models import ProposalMerge, Report
-from roadmap.participation.models import Comment
+from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.models import Proposal
 
 QUEUE_SORTS = ("newest", "reports")
@@ -229,3 +232,218 @@ def user_display_name(user_id: int | None) -> str | None:
     if user_id is None:
         return None
     return db.session.scalar(select(User.display_name).where(User.id == user_id))
+
+
+# --- suspicious activity -------------------------------------------------------------------
+# Two patterns a script that pushes proposals up the ranking leaves, for moderators to look at
+# (never acted on automatically). Addresses are never stored: accounts keep the keyed hash of
+# the address they signed up from (``user_account.signup_ip_hash``), shown by a short label.
+#
+# Bursts of new accounts from one address: at least ACCOUNT_BURST_MIN accounts (help-desk
+# accounts left out: an office opens many) created from one address within ACCOUNT_BURST_WINDOW,
+# in the last SUSPICIOUS_LOOKBACK, not all verified.
+ACCOUNT_BURST_MIN = 5
+ACCOUNT_BURST_WINDOW = timedelta(hours=1)
+# Bursts of supports by new accounts: at least SUPPORT_BURST_MIN supports of one proposal
+# within one clock hour (UTC) by accounts created less than NEW_ACCOUNT_AGE before supporting,
+# in the last SUSPICIOUS_LOOKBACK.
+SUPPORT_BURST_MIN = 5
+NEW_ACCOUNT_AGE = timedelta(hours=24)
+SUSPICIOUS_LOOKBACK = timedelta(days=14)
+HASH_LABEL_LENGTH = 8  # characters of the address hash shown to tell bursts apart
+SUSPICIOUS_LIMIT = 100  # bursts of each kind listed, latest first
+
+
+@dataclass
+class BurstAccount:
+    """An account of a burst, as the suspicious-activity page lists it."""
+
+    id: int
+    name: str
+    created_at: datetime
+    confirmed: bool
+    verified: bool
+    blocked: bool
+    supports: int = 0
+
+
+@dataclass
+class AccountBurst:
+    """Accounts created from one address within :data:`ACCOUNT_BURST_WINDOW` of each other."""
+
+    label: str  # the first characters of the address hash, never the address
+    accounts: list[BurstAccount]
+
+    @property
+    def count(self) -> int:
+        """How many accounts the burst holds."""
+        return len(self.accounts)
+
+    @property
+    def first_at(self) -> datetime:
+        """When the first account of the burst was created."""
+        return self.accounts[0].created_at
+
+    @property
+    def last_at(self) -> datetime:
+        """When the last account of the burst was created."""
+        return self.accounts[-1].created_at
+
+    @property
+    def confirmed(self) -> int:
+        """How many of its accounts confirmed their address (or are verified)."""
+        return sum(1 for a in self.accounts if a.confirmed or a.verified)
+
+    @property
+    def verified(self) -> int:
+        """How many of its accounts are verified."""
+        return sum(1 for a in self.accounts if a.verified)
+
+    @property
+    def supports(self) -> int:
+        """How many supports its accounts gave (all proposals)."""
+        return sum(a.supports for a in self.accounts)
+
+
+@dataclass
+class SupportBurst:
+    """Supports of one proposal, in one hour, by accounts less than a day old."""
+
+    proposal: Proposal
+    hour: datetime  # the start of the clock hour, UTC
+    count: int
+    accounts: list[BurstAccount] = field(default_factory=list)
+
+
+def suspicious_thresholds() -> dict:
+    """The thresholds of the suspicious-activity page, for its explanations."""
+    return {"accounts": ACCOUNT_BURST_MIN,
+            "window_minutes": int(ACCOUNT_BURST_WINDOW.total_seconds() // 60),
+            "supports": SUPPORT_BURST_MIN,
+            "age_hours": int(NEW_ACCOUNT_AGE.total_seconds() // 3600),
+            "days": SUSPICIOUS_LOOKBACK.days}
+
+
+def _account(row, supports: int = 0) -> BurstAccount:
+    return BurstAccount(id=row.id, name=row.display_name if row.deleted_at is None else "",
+                        created_at=_aware(row.created_at),
+                        confirmed=row.email_confirmed_at is not None,
+                        verified=row.verified_at is not None, blocked=row.blocked_at is not None,
+                        supports=supports)
+
+
+def _aware(moment):
+    """A timestamp read through a Core query or a function, as an aware UTC datetime."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _bursts_in(times: list[datetime], size: int, window: timedelta) -> list[tuple[int, int]]:
+    """``[(first index, last index)]`` of the runs of sorted ``times`` in which some ``size``
+    consecutive moments fit within ``window``; overlapping runs are joined."""
+    runs: list[tuple[int, int]] = []
+    for start in range(len(times) - size + 1):
+        if times[start + size - 1] - times[start] > window:
+            continue
+        end = start + size - 1
+        while end + 1 < len(times) and times[end + 1] - times[start] <= window:
+            end += 1
+        if runs and start <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], end))
+        else:
+            runs.append((start, end))
+    return runs
+
+
+def account_bursts(now: datetime | None = None) -> list[AccountBurst]:
+    """Bursts of new accounts from one address (see :data:`ACCOUNT_BURST_MIN`), latest first.
+
+    One query: the accounts of the last :data:`SUSPICIOUS_LOOKBACK` from addresses that opened
+    at least :data:`ACCOUNT_BURST_MIN` of them, with their supports counted by the database;
+    the sliding window runs over them in Python.
+    """
+    since = (now or utcnow()) - SUSPICIOUS_LOOKBACK
+    recent = (User.created_at >= since, User.signup_ip_hash.is_not(None),
+              User.managed_by_id.is_(None))
+    busy = (select(User.signup_ip_hash).where(*recent).group_by(User.signup_ip_hash)
+            .having(func.count(User.id) >= ACCOUNT_BURST_MIN))
+    supports = (select(Vote.user_id, func.count(Vote.id).label("supports"))
+                .join(User, User.id == Vote.user_id)
+                .where(*recent, User.signup_ip_hash.in_(busy))
+                .group_by(Vote.user_id).subquery())
+    rows = db.session.execute(
+        select(User.id, User.signup_ip_hash, User.display_name, User.created_at,
+               User.email_confirmed_at, User.verified_at, User.blocked_at, User.deleted_at,
+               func.coalesce(supports.c.supports, 0).label("supports"))
+        .outerjoin(supports, supports.c.user_id == User.id)
+        .where(*recent, User.signup_ip_hash.in_(busy))
+        .order_by(User.signup_ip_hash, User.created_at, User.id)).all()
+    by_address: dict[str, list] = {}
+    for row in rows:
+        by_address.setdefault(row.signup_ip_hash, []).append(row)
+    bursts = []
+    for address, accounts in by_address.items():
+        times = [_aware(row.created_at) for row in accounts]
+        for first, last in _bursts_in(times, ACCOUNT_BURST_MIN, ACCOUNT_BURST_WINDOW):
+            burst = AccountBurst(address[:HASH_LABEL_LENGTH],
+                                 [_account(row, row.supports) for row in accounts[first:last + 1]])
+            if burst.verified < burst.count:
+                bursts.append(burst)
+    bursts.sort(key=lambda b: b.last_at, reverse=True)
+    return bursts[:SUSPICIOUS_LIMIT]
+
+
+def _hour_of(column):
+    """The start of the clock hour of ``column``, computed by the database."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m-%d %H:00:00", column)
+    return func.date_trunc("hour", column)
+
+
+def _young_when_voting():
+    """Supports given by an account less than :data:`NEW_ACCOUNT_AGE` old (SQL condition)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        hours = int(NEW_ACCOUNT_AGE.total_seconds() // 3600)
+        return Vote.created_at < func.datetime(User.created_at, f"+{hours} hours")
+    return Vote.created_at < User.created_at + literal(NEW_ACCOUNT_AGE, Interval())
+
+
+def support_bursts(now: datetime | None = None, drafts: bool = True) -> list[SupportBurst]:
+    """Bursts of supports by new accounts on one proposal (see :data:`SUPPORT_BURST_MIN`),
+    latest first. The database groups the supports per proposal and hour; a second query
+    reads the accounts of the bursts listed. ``drafts=False`` leaves out the proposals of
+    consultations still in draft."""
+    since = (now or utcnow()) - SUSPICIOUS_LOOKBACK
+    hour = _hour_of(Vote.created_at).label("hour")
+    young = (Vote.created_at >= since, User.created_at >= since - NEW_ACCOUNT_AGE,
+             _young_when_voting())
+    query = (select(Vote.proposal_id, hour, func.count(Vote.id).label("supports"))
+             .join(User, User.id == Vote.user_id).where(*young)
+             .group_by(Vote.proposal_id, hour)
+             .having(func.count(Vote.id) >= SUPPORT_BURST_MIN))
+    if not drafts:
+        query = query.join(Proposal, Proposal.id == Vote.proposal_id).where(
+            Proposal.consultation_id.in_(public_consultation_ids()))
+    groups = sorted(((row.proposal_id, _aware(row.hour), row.supports)
+                     for row in db.session.execute(query)),
+                    key=lambda group: (group[1], group[0]), reverse=True)[:SUSPICIOUS_LIMIT]
+    if not groups:
+        return []
+    proposal_ids = {proposal_id for proposal_id, _hour, _count in groups}
+    proposals = {p.id: p for p in db.session.scalars(
+        select(Proposal).where(Proposal.id.in_(proposal_ids))
+        .options(selectinload(Proposal.consultation)))}
+    bursts = {(proposal_id, moment): SupportBurst(proposals[proposal_id], moment, count)
+              for proposal_id, moment, count in groups}
+    voters = db.session.execute(
+        select(Vote.proposal_id, hour, User.id, User.display_name, User.created_at,
+               User.email_confirmed_at, User.verified_at, User.blocked_at, User.deleted_at)
+        .join(User, User.id == Vote.user_id)
+        .where(*young, Vote.proposal_id.in_(proposal_ids))
+        .order_by(Vote.created_at, Vote.id))
+    for row in voters:
+        burst = bursts.get((row.proposal_id, _aware(row.hour)))
+        if burst is not None:
+            burst.accounts.append(_account(row))
+    return list(bursts.values())

@@ -299,15 +299,22 @@ def _check_merge(target: Proposal, source: Proposal) -> None:
 
 
 def _move_votes(source: Proposal, target: Proposal) -> list[dict]:
-    """Move the source's supports to the target; a person supporting both counts once."""
-    on_target = set(db.session.scalars(select(Vote.user_id)
-                                       .where(Vote.proposal_id == target.id)))
+    """Move the source's supports to the target; a person supporting both counts once, be it
+    from the same account or from two accounts verified with the same identity (a deleted
+    one and its successor): the source's support is then dropped."""
+    on_target = db.session.execute(select(Vote.user_id, Vote.identity_hash)
+                                   .where(Vote.proposal_id == target.id)).all()
+    users = {user_id for user_id, _identity in on_target}
+    identities = {identity for _user_id, identity in on_target if identity is not None}
     moved = []
     for vote in db.session.scalars(select(Vote).where(Vote.proposal_id == source.id)
                                    .order_by(Vote.id)).all():
-        duplicate = vote.user_id in on_target
+        duplicate = vote.user_id in users or (vote.identity_hash is not None
+                                              and vote.identity_hash in identities)
         moved.append({"vote_id": vote.id, "user_id": vote.user_id, "is_demo": vote.is_demo,
-                      "created_at": vote.created_at.isoformat(), "duplicate": duplicate})
+                      "created_at": vote.created_at.isoformat(), "duplicate": duplicate,
+                      "identity_hash": vote.identity_hash,
+                      "entered_by_id": vote.entered_by_id})
         if duplicate:
             db.session.delete(vote)
         else:
@@ -373,6 +380,8 @@ def _restore_vote(entry: dict, merge_row: ProposalMerge) -> None:
                                               Vote.user_id == entry["user_id"]))
     db.session.add(Vote(proposal_id=merge_row.source_id, user_id=entry["user_id"],
                         is_demo=entry.get("is_demo", False),
+                        identity_hash=entry.get("identity_hash"),
+                        entered_by_id=entry.get("entered_by_id"),
                         created_at=_parse_time(entry["created_at"])))
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from roadmap.accounts.models import User
+from roadmap.accounts.policies import can_manage_people
 from roadmap.accounts.redirects import safe_next
 from roadmap.consultations.models import Consultation
 from roadmap.consultations.policies import can_view_consultation, can_view_drafts
@@ -148,6 +149,19 @@ def queue():
     return render_page_or_fragment(
         "moderation/queue.html", "moderation/_queue_rows.html", items=items, filters=filters,
         consultations=consultations, communes=communes, reasons=REASON_LABELS)
+
+
+@bp.get("/moderation/suspicious")
+@login_required
+def suspicious():
+    """Bursts of new accounts from one address and of supports by new accounts on one
+    proposal (thresholds in :mod:`roadmap.moderation.queries`), for moderators to look at."""
+    _require_moderator()
+    return render_template(
+        "moderation/suspicious.html", account_bursts=queries.account_bursts(),
+        support_bursts=queries.support_bursts(drafts=can_view_drafts(current_user)),
+        thresholds=queries.suspicious_thresholds(),
+        can_open_accounts=can_manage_people(current_user))
 
 
 @bp.route("/moderation/<kind>/<int:item_id>/<action>", methods=["POST"])

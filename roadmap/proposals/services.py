@@ -78,6 +78,7 @@ def submit_proposal(consultation, author, **fields) -> Proposal:
     """
     _refuse(policies.submission_refusal(author, consultation), author)
     values = checked_values(consultation, **fields)
+    _check_commune_requirement(author, consultation, values["commune"])
     proposal = Proposal(consultation=consultation, author=author, origin="online",
                         author_stakeholder_type=author.stakeholder_type,
                         status="pending" if consultation.premoderation else "published",
@@ -119,7 +120,10 @@ def edit_proposal(proposal, editor, **fields) -> Proposal:
     if proposal.origin == "workshop":
         fields["organisation"] = None
         proposal.show_of_hands = _count(show_of_hands)
-    for name, value in checked_values(proposal.consultation, **fields).items():
+    values = checked_values(proposal.consultation, **fields)
+    if proposal.origin != "workshop" and values["commune"] != proposal.commune:
+        _check_commune_requirement(editor, proposal.consultation, values["commune"])
+    for name, value in values.items():
         setattr(proposal, name, value)
     db.session.flush()
     return proposal
@@ -153,6 +157,15 @@ def refresh_search_text(proposals=None) -> int:
             changed += 1
     db.session.flush()
     return changed
+
+
+def _check_commune_requirement(author, consultation, commune) -> None:
+    """Check the consultation's requirement again with the commune chosen (a verified
+    resident of another commune may not propose for this one): :class:`InvalidProposal` on
+    the commune field."""
+    reason = policies.why_not_submit(author, consultation, commune)
+    if reason:
+        raise InvalidProposal(reason, "commune_id")
 
 
 def _refuse(reason, user, proposal=None) -> None:

@@ -227,7 +227,8 @@ def new(slug: str):
         return _refused(refusal, url_for("proposals.consultation", slug=slug))
     form = _proposal_form(item, current_user)
     if not form.is_submitted():
-        form.commune_id.data = request.args.get("commune_id", type=int)
+        form.commune_id.data = (request.args.get("commune_id", type=int)
+                                or _default_commune_id(item, current_user))
     if not form.validate_on_submit():
         return _form_page("proposals/new.html", form, consultation=item)
     if not form.confirmed.data:
@@ -237,6 +238,13 @@ def new(slug: str):
             return _form_page("proposals/new.html", form, 200, consultation=item,
                               similar=similar, checked=True)
     return _publish(item, form)
+
+
+def _default_commune_id(consultation, user) -> int | None:
+    """Where only verified residents of the commune may propose, their verified commune."""
+    if consultation.requirement("propose") == "resident":
+        return user.verified_commune_id
+    return None
 
 
 def _publish(consultation, form):

@@ -96,6 +96,8 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "ROADMAP_SESSION_IDLE_MINUTES": int(env("ROADMAP_SESSION_IDLE_MINUTES", "60")),
         "ROADMAP_SESSION_MAX_HOURS": int(env("ROADMAP_SESSION_MAX_HOURS", "12")),
+        # A help-desk participation (an official acting for a resident) ends after this idle time.
+        "ROADMAP_HELPDESK_IDLE_MINUTES": int(env("ROADMAP_HELPDESK_IDLE_MINUTES", "30")),
         "ROADMAP_FORCE_HTTPS": env("ROADMAP_FORCE_HTTPS", "0") == "1",
         "ROADMAP_PROXY_FIX": env("ROADMAP_PROXY_FIX", "0") == "1",
         "ROADMAP_RATELIMIT_REGISTER": env("ROADMAP_RATELIMIT_REGISTER", "5 per hour;20 per day"),

@@ -22,11 +22,12 @@ They flush, never commit; they never read ``current_user``.
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from datetime import timedelta
 
 from flask import current_app, has_request_context
-from flask_babel import force_locale, format_time, gettext, ngettext
+from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -127,8 +128,10 @@ def _check_sending_limits(user, number_hash: str) -> None:
             if sent[0] >= count:
                 again = sent[1] + timedelta(seconds=seconds)
                 if seconds <= 3600:
-                    message = _l("Too many codes were sent: you can ask for a new one at "
-                                 "%(time)s.", time=format_time(again, "short"))
+                    wait = max(1, math.ceil((again - now).total_seconds() / 60))
+                    message = ngettext("Too many codes were sent: you can ask for a new one in "
+                                       "%(num)d minute.", "Too many codes were sent: you can "
+                                       "ask for a new one in %(num)d minutes.", wait)
                 else:
                     message = _l("Too many codes were sent today: try again tomorrow, or verify "
                                  "another way.")
@@ -192,6 +195,12 @@ def open_challenge(user, purpose: str = "verify") -> SmsChallenge | None:
 def tries_left(challenge: SmsChallenge) -> int:
     """How many codes may still be typed for ``challenge``."""
     return max(0, MAX_TRIES - (challenge.attempts or 0))
+
+
+def minutes_left(challenge: SmsChallenge) -> int:
+    """Whole minutes (rounded up) until ``challenge`` expires."""
+    seconds = (challenge.expires_at - utcnow()).total_seconds()
+    return max(0, math.ceil(seconds / 60))
 
 
 def _closed_refusal(challenge: SmsChallenge | None) -> VerificationError:

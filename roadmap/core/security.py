@@ -30,6 +30,8 @@ RATE_LIMITED = {
     "participation.vote": "ROADMAP_RATELIMIT_VOTE",
     "participation.unvote": "ROADMAP_RATELIMIT_VOTE",
     "moderation.report": "ROADMAP_RATELIMIT_REPORT",
+    "verification.phone": "ROADMAP_RATELIMIT_SMS",
+    "verification.phone_code": "ROADMAP_RATELIMIT_VERIFY",
 }
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -89,13 +89,18 @@ def from_environment(instance_path: str) -> dict:
         "ROADMAP_SMS_HTTP_BODY": env("ROADMAP_SMS_HTTP_BODY",
                                      '{"to": "{to}", "text": "{message}"}'),
         "ROADMAP_SMS_CODE_MINUTES": int(env("ROADMAP_SMS_CODE_MINUTES", "10")),
-        "ROADMAP_RATELIMIT_SMS": env("ROADMAP_RATELIMIT_SMS", "3 per hour;6 per day"),
+        # Codes sent per account and, apart, per number (counted from the sms_challenge rows);
+        # the rate limits below count requests to the pages (typing errors included).
+        "ROADMAP_SMS_LIMITS": env("ROADMAP_SMS_LIMITS", "3 per hour;6 per day"),
+        "ROADMAP_RATELIMIT_SMS": env("ROADMAP_RATELIMIT_SMS", "10 per hour;30 per day"),
         "ROADMAP_RATELIMIT_VERIFY": env("ROADMAP_RATELIMIT_VERIFY", "10 per hour;30 per day"),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "LANGUAGES": LANGUAGES,
         "WTF_CSRF_TIME_LIMIT": None,
         "ROADMAP_SESSION_IDLE_MINUTES": int(env("ROADMAP_SESSION_IDLE_MINUTES", "60")),
         "ROADMAP_SESSION_MAX_HOURS": int(env("ROADMAP_SESSION_MAX_HOURS", "12")),
+        # A help-desk participation (an official acting for a resident) ends after this idle time.
+        "ROADMAP_HELPDESK_IDLE_MINUTES": int(env("ROADMAP_HELPDESK_IDLE_MINUTES", "30")),
         "ROADMAP_FORCE_HTTPS": env("ROADMAP_FORCE_HTTPS", "0") == "1",
         "ROADMAP_PROXY_FIX": env("ROADMAP_PROXY_FIX", "0") == "1",
         "ROADMAP_RATELIMIT_REGISTER": env("ROADMAP_RATELIMIT_REGISTER", "5 per hour;20 per day"),

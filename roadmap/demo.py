@@ -62,6 +62,8 @@ ACCOUNTS = [
                 "Organisatrice (démo)", "public_service"),
     DemoAccount("moderator", "moderator@demo.roadmap.test", "demo-moderator-password",
                 "Modérateur (démo)", "public_service"),
+    DemoAccount("helpdesk", "helpdesk@demo.roadmap.test", "demo-helpdesk-password",
+                "Guichet (démo)", "public_service"),
     DemoAccount("participant", "participant@demo.roadmap.test", "demo-participant-password",
                 "مشارك (تجريبي)"),
 ]

@@ -22,7 +22,8 @@ ALIASES = {"e-mail": "email", "mail": "email", "courriel": "email", "display_nam
            "nom": "name", "organization": "organisation", "stakeholder": "stakeholder_type",
            "type": "stakeholder_type", "commune_code": "commune", "lang": "language",
            "langue": "language"}
-ROLE_ALIASES = {"organizer": "organiser", "administrator": "admin"}
+ROLE_ALIASES = {"organizer": "organiser", "administrator": "admin", "help_desk": "helpdesk",
+                "help-desk": "helpdesk"}
 
 
 def read_rows(filename: str, data: bytes) -> list[dict]:

@@ -64,7 +64,7 @@ def set_role_command(email: str, role: str) -> None:
 
 @users_cli.command("invite")
 @click.argument("email")
-@click.option("--role", required=True, help="moderator, organiser or admin.")
+@click.option("--role", required=True, help="helpdesk, moderator, organiser or admin.")
 @click.option("--stakeholder-type", default="public_service", show_default=True,
               help=f"One of: {', '.join(STAKEHOLDER_TYPES)}.")
 @click.option("--organisation", default=None, help="The service, council or association.")

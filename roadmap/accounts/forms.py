@@ -22,6 +22,7 @@ except ImportError:  # WTForms < 3.3 takes (value, label) tuples
 NOT_SPECIFIED = _l("Not specified")
 ROLE_LABELS = {
     "participant": _l("Participant"),
+    "helpdesk": _l("Help-desk officer"),
     "moderator": _l("Moderator"),
     "organiser": _l("Organiser"),
     "admin": _l("Administrator"),
@@ -143,9 +144,12 @@ class RegistrationForm(ProfileForm):
 
 
 class LoginForm(FlaskForm):
-    """Email and password (no format check: a failure says only "incorrect")."""
+    """Email (or mobile number) and password (no format check: a failure says only
+    "incorrect")."""
 
-    email = _email_field("username", check_format=False)
+    email = StringField(_l("Email or phone number"), filters=[_strip],
+                        validators=[DataRequired(), Length(max=254)],
+                        render_kw={"autocomplete": "username", "dir": "auto"})
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
@@ -186,7 +190,8 @@ class DeleteAccountForm(FlaskForm):
 
 # --- back office: people and invitations -------------------------------------------------------
 
-INVITED_ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ("moderator", "organiser", "admin")]
+INVITED_ROLE_CHOICES = [(role, ROLE_LABELS[role])
+                        for role in ("helpdesk", "moderator", "organiser", "admin")]
 ACTIVE_CHOICES = [("", _l("Active or not")), ("1", _l("Active")), ("0", _l("Deactivated"))]
 
 

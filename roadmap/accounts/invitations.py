@@ -1,7 +1,8 @@
 """Invitations of officials and organisers: invite by email, resend, revoke, accept.
 
-An invitation carries the role (moderator, organiser or admin), the stakeholder type, the
-organisation, the home commune, a display name and the language of the mail. Its link holds a
+An invitation carries the role (help-desk officer, moderator, organiser or admin), the
+stakeholder type, the organisation, the home commune, a display name and the language of the
+mail. Its link holds a
 random token whose SHA-256 alone is stored; it works once, until ``expires_at``
 (``ROADMAP_INVITATION_DAYS``, 7 by default). Resending makes a new token and a new expiry, so the
 old link stops working.
@@ -39,7 +40,7 @@ from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.territory.models import Commune
 
-INVITED_ROLES = ("moderator", "organiser", "admin")
+INVITED_ROLES = ("helpdesk", "moderator", "organiser", "admin")
 STATES = ("pending", "accepted", "expired", "revoked")
 
 
@@ -81,8 +82,8 @@ def clean_email(email: str) -> str:
 def check_role(role: str) -> str:
     """``role`` if it may be given by invitation, else :class:`InvitationError`."""
     if role == "participant":
-        raise InvitationError(_l("Participants register themselves: invite moderators, "
-                                 "organisers or administrators."))
+        raise InvitationError(_l("Participants register themselves: invite help-desk officers, "
+                                 "moderators, organisers or administrators."))
     if role not in INVITED_ROLES:
         raise InvitationError(_l("Unknown role."))
     return role
@@ -231,8 +232,8 @@ def invitation_link(token: str) -> str:
         return url_for("accounts.accept_invitation", token=token, _external=True)
 
 
-ROLE_NAMES = {"moderator": _l("moderator"), "organiser": _l("organiser"),
-              "admin": _l("administrator")}
+ROLE_NAMES = {"helpdesk": _l("help-desk officer"), "moderator": _l("moderator"),
+              "organiser": _l("organiser"), "admin": _l("administrator")}
 
 
 def _mail_invitation(invitation: Invitation, link: str, days: int) -> None:

@@ -1,4 +1,4 @@
-"""Reads for the account pages: commune choices, the mail outbox, accounts, invitations."""
+"""Reads for the account pages: commune choices, the mail and SMS outbox, accounts, invitations."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -7,6 +7,7 @@ from roadmap.accounts.models import Invitation, User
 from roadmap.core.i18n import current_language
 from roadmap.core.mail import OutboxMessage
 from roadmap.core.models import utcnow
+from roadmap.core.sms import SmsMessage
 from roadmap.extensions import db
 from roadmap.territory.models import Commune
 
@@ -23,6 +24,13 @@ def latest_outbox_messages(limit: int = 200) -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage)
                                    .order_by(OutboxMessage.created_at.desc(),
                                              OutboxMessage.id.desc())
+                                   .limit(limit)))
+
+
+def latest_sms_messages(limit: int = 200) -> list[SmsMessage]:
+    """The ``limit`` most recent text messages (recipients masked), newest first."""
+    return list(db.session.scalars(select(SmsMessage)
+                                   .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
                                    .limit(limit)))
 
 

@@ -29,6 +29,7 @@ from roadmap.accounts.sessions import revoke_all_sessions
 from roadmap.config import LANGUAGES
 from roadmap.core.i18n import FORMAT_LOCALES
 from roadmap.core.mail import send_mail
+from roadmap.core.phones import InvalidIdentity, normalise_phone, phone_hash
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
 
@@ -153,6 +154,23 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def user_by_login(identifier: str) -> User | None:
+    """The account an email address, or a Moroccan mobile number, names (or None).
+
+    A number is looked up by its keyed hash (``phone_hash``, set when a help-desk account was
+    claimed by phone): the number itself is stored nowhere. Anything else that is not an
+    address names no account.
+    """
+    text = (identifier or "").strip()
+    if "@" in text or not text:
+        return user_by_email(text)
+    try:
+        e164 = normalise_phone(text)
+    except InvalidIdentity:
+        return None
+    return db.session.scalar(select(User).where(User.phone_hash == phone_hash(e164)))
+
+
 # --- registration and login ------------------------------------------------------------------
 
 def register_user(email: str, password: str, display_name: str, *,
@@ -187,12 +205,13 @@ def register_user(email: str, password: str, display_name: str, *,
 
 
 def authenticate(email: str, password: str) -> User:
-    """Return the active account matching ``email`` and ``password`` and record the login.
+    """Return the active account matching ``email`` (an address, or a mobile number: see
+    :func:`user_by_login`) and ``password`` and record the login.
 
-    Unknown emails cost one argon2 verification too. Updates ``last_login_at`` and rehashes the
+    Unknown emails and numbers cost one argon2 verification too, and fail the same way. Updates ``last_login_at`` and rehashes the
     password when the hashing parameters changed. Raises :class:`InvalidCredentials`.
     """
-    user = user_by_email(email)
+    user = user_by_login(email)
     if user is None:
         verify_password(_dummy(), password or "")
         raise InvalidCredentials("email or password incorrect")

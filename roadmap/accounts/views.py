@@ -18,7 +18,7 @@ from roadmap.accounts.forms import (ROLE_LABELS, STAKEHOLDER_CHOICES, AcceptInvi
 from roadmap.accounts.policies import (TEMPLATE_POLICIES, awaits_confirmation,
                                        can_delete_account, can_edit_profile, can_export_data,
                                        can_register, can_view_outbox, ensure, requires)
-from roadmap.accounts.queries import latest_outbox_messages
+from roadmap.accounts.queries import latest_outbox_messages, latest_sms_messages
 from roadmap.accounts.redirects import is_safe_path, safe_next, without_query_param
 from roadmap.core.i18n import current_language
 from roadmap.core.keys import keyed_hash
@@ -280,8 +280,9 @@ def profile():
 @bp.get("/admin/outbox")
 @requires(can_view_outbox)
 def outbox():
-    """The messages the platform wrote instead of sending them (admins only), newest first."""
-    return render_template("accounts/outbox.html", messages=latest_outbox_messages())
+    """The mails and text messages the platform wrote (admins only), newest first."""
+    return render_template("accounts/outbox.html", messages=latest_outbox_messages(),
+                           sms_messages=latest_sms_messages())
 
 
 @bp.post("/language")

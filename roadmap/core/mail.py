@@ -42,13 +42,22 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
+def undeliverable(recipient: str) -> bool:
+    """True for the placeholder addresses of the reserved ``.invalid`` domain (RFC 2606) that
+    deleted accounts and help-desk accounts without email keep: no mail goes there."""
+    return (recipient or "").strip().lower().rstrip(".").endswith(".invalid")
+
+
+def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage | None:
     """Record a plain-text message in the outbox and, if a server is configured, queue its
     sending (job ``mail.send``: retried with a backoff while the server refuses it).
 
     The message is always recorded at once, so that nothing sent is lost; ``sent_at`` is set
-    when it went out. Flushes, never commits: it is sent once the caller commits.
+    when it went out. Flushes, never commits: it is sent once the caller commits. A placeholder
+    address (:func:`undeliverable`) gets nothing: None is returned.
     """
+    if undeliverable(recipient):
+        return None
     message = OutboxMessage(recipient=recipient, subject=subject, body=body)
     db.session.add(message)
     db.session.flush()

@@ -33,6 +33,8 @@ RATE_LIMITED = {
     "moderation.report": "ROADMAP_RATELIMIT_REPORT",
     "verification.residents": "ROADMAP_RATELIMIT_VERIFY",
     "verification.code": "ROADMAP_RATELIMIT_VERIFY",
+    "verification.phone": "ROADMAP_RATELIMIT_SMS",
+    "verification.phone_code": "ROADMAP_RATELIMIT_VERIFY",
 }
 # Endpoints limited per client address as well as per user (guessing identities: many
 # accounts from one address count together).

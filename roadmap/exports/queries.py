@@ -182,6 +182,32 @@ def _channels(consultation, participants: int, exact: bool) -> dict:
     return {"people": people, "proposals": proposals, "workshops": len(workshops)}
 
 
+def _help_desk(consultation, exact: bool, language: str) -> dict:
+    """Public supports and proposals that an official entered at the help desk for a resident
+    who was present (``entered_by_id``), counted apart: totals, and per commune (only the
+    communes that have some)."""
+    public = _public(consultation)
+    supports = dict(db.session.execute(
+        select(Proposal.commune_id, func.count(Vote.id))
+        .join(Proposal, Proposal.id == Vote.proposal_id)
+        .where(*public, Vote.entered_by_id.is_not(None)).group_by(Proposal.commune_id)).all())
+    proposals = dict(db.session.execute(
+        select(Proposal.commune_id, func.count(Proposal.id))
+        .where(*public, Proposal.entered_by_id.is_not(None)).group_by(Proposal.commune_id)).all())
+    ids = set(supports) | set(proposals)
+    communes = list(db.session.scalars(select(Commune).where(Commune.id.in_(ids))
+                                       .order_by(Commune.name_fr))) if ids else []
+
+    def cells(counts: dict) -> list[Cell]:
+        return suppress([Cell(c.code, c.name_ar if language == "ar" else c.name_fr,
+                              counts.get(c.id, 0)) for c in communes], exact)
+
+    totals = {"supports": sum(supports.values()), "proposals": sum(proposals.values())}
+    return {"totals": totals,
+            "totals_shown": {k: shown_total(v, exact) for k, v in totals.items()},
+            "supports": cells(supports), "proposals": cells(proposals)}
+
+
 def dashboard_figures(consultation, *, exact: bool = False, language: str = "ar") -> dict:
     """Every figure of the participation dashboard (see the module docstring)."""
     from roadmap.accounts.models import AGE_BANDS, GENDERS, STAKEHOLDER_TYPES
@@ -203,6 +229,7 @@ def dashboard_figures(consultation, *, exact: bool = False, language: str = "ar"
         "ages": _profile(profiles["age_band"], AGE_BANDS + ("not_declared",), exact,
                          participants),
         "channels": _channels(consultation, participants, exact),
+        "help_desk": _help_desk(consultation, exact, language),
         "exact": exact,
     }
 

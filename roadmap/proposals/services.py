@@ -69,12 +69,14 @@ def outside_message() -> str:
              "or remove the point and choose the commune in the list.")
 
 
-def submit_proposal(consultation, author, **fields) -> Proposal:
+def submit_proposal(consultation, author, *, entered_by=None, **fields) -> Proposal:
     """Make a proposal for ``author`` in ``consultation``; flushes and returns it.
 
     ``fields`` are those of :data:`FIELDS`. A point (latitude and longitude) decides the
     commune. The proposal waits for a moderator when the consultation is pre-moderated.
-    Raises :class:`ProposalError` (nothing is written) when refused or invalid.
+    ``entered_by``: the help-desk official who enters it for its author, who is present (the
+    proposal is marked so). Raises :class:`ProposalError` (nothing is written) when refused or
+    invalid.
     """
     _refuse(policies.submission_refusal(author, consultation), author)
     values = checked_values(consultation, **fields)
@@ -82,7 +84,7 @@ def submit_proposal(consultation, author, **fields) -> Proposal:
     proposal = Proposal(consultation=consultation, author=author, origin="online",
                         author_stakeholder_type=author.stakeholder_type,
                         status="pending" if consultation.premoderation else "published",
-                        **values)
+                        entered_by_id=getattr(entered_by, "id", None), **values)
     db.session.add(proposal)
     db.session.flush()
     proposal_submitted.send(sender(), proposal=proposal)

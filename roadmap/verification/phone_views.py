@@ -1,2 +1,127 @@
-"""The SMS verification pages (``/verify/phone``), registered on the verification blueprint."""
+"""The SMS verification pages (``/verify/phone``), registered on the verification blueprint.
+
+``/verify/phone`` takes the mobile number and sends a code; ``/verify/phone/code`` takes the
+code, shows the masked number and offers a new code. Only where the ``sms`` method is on (404
+otherwise), for signed-in accounts whose email is confirmed (or managed at the help desk). The
+number the last code went to is kept for "send a new code" sealed (encrypted under the
+verification key) in the browser's session cookie, never in the database. Rate limits
+(``ROADMAP_RATELIMIT_SMS``, ``ROADMAP_RATELIMIT_VERIFY``) are set in roadmap.core.security.
+"""
 from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from roadmap.core.keys import seal, unseal
+from roadmap.core.phones import InvalidIdentity, mask_phone
+from roadmap.extensions import db
+from roadmap.verification import phone
+from roadmap.verification.phone_forms import PhoneCodeForm, PhoneForm, ResendForm
+from roadmap.verification.policies import method_enabled
+from roadmap.verification.services import VerificationError, active_verification
+from roadmap.verification.views import bp
+
+NUMBER_KEY = "sms_number"  # the sealed E.164 number of the last code sent
+
+
+def _participant():
+    """The signed-in account that may verify by SMS here (404 where SMS is off), or a
+    redirect for an account whose email is not confirmed yet."""
+    if not method_enabled("sms"):
+        abort(404)
+    user = current_user._get_current_object()
+    if not (user.email_confirmed or user.is_managed):
+        flash(_("Confirm your email address first: open the link we sent you. Then verify "
+                "your account."), "warning")
+        return None
+    return user
+
+
+def _sent_number() -> str | None:
+    """The E.164 number the last code went to, from the session (None if absent or unreadable)."""
+    sealed = session.get(NUMBER_KEY)
+    if not sealed:
+        return None
+    try:
+        return unseal(sealed)
+    except Exception:  # noqa: BLE001 - another key, a damaged cookie: ask for the number again
+        session.pop(NUMBER_KEY, None)
+        return None
+
+
+@bp.route("/verify/phone", methods=["GET", "POST"], endpoint="phone")
+@login_required
+def phone_page():  # endpoint ``verification.phone``; the name ``phone`` is the service module
+    """Send a code by SMS to the mobile number typed (or, "send a new code", to the last one)."""
+    user = _participant()
+    if user is None:
+        return redirect(url_for("verification.start"))
+    form = PhoneForm()
+    resending = request.method == "POST" and request.form.get("resend") == "1"
+    if resending:
+        number = _sent_number()
+        if number is None:
+            return redirect(url_for("verification.phone"))
+    elif not form.validate_on_submit():
+        return _phone_form(form, user)
+    else:
+        number = form.phone.data
+    try:
+        challenge = phone.start_challenge(user, number)
+    except (InvalidIdentity, VerificationError) as error:
+        db.session.rollback()
+        if resending:
+            flash(str(error), "error")
+            return redirect(url_for("verification.phone_code"))
+        form.phone.errors.append(str(error))
+        return _phone_form(form, user)
+    db.session.commit()
+    session[NUMBER_KEY] = seal(challenge.number)
+    flash(_("We sent a code by SMS to %(number)s.", number=mask_phone(challenge.number)),
+          "success")
+    return redirect(url_for("verification.phone_code"), 303)
+
+
+def _phone_form(form, user):
+    status = 422 if form.is_submitted() else 200
+    return render_template("verification/phone.html", form=form,
+                           verification=active_verification(user)), status
+
+
+@bp.route("/verify/phone/code", methods=["GET", "POST"])
+@login_required
+def phone_code():
+    """Type the code received by SMS; a right one verifies the account with the number."""
+    user = _participant()
+    if user is None:
+        return redirect(url_for("verification.start"))
+    if phone.latest_challenge(user) is None:
+        return redirect(url_for("verification.phone"))
+    form = PhoneCodeForm()
+    if not form.validate_on_submit():
+        return _code_form(form, user)
+    try:
+        phone.verify_with_sms(user, form.code.data)
+    except (InvalidIdentity, VerificationError) as error:
+        if getattr(error, "code", None) in phone.COUNTED_TRIES:
+            db.session.commit()  # the wrong try stays counted
+        else:
+            db.session.rollback()
+        form.code.errors.append(str(error))
+        return _code_form(form, user)
+    db.session.commit()
+    session.pop(NUMBER_KEY, None)
+    flash(_("Your account is verified with your phone number. You can also sign in with it."),
+          "success")
+    return redirect(url_for("verification.start"), 303)
+
+
+def _code_form(form, user):
+    status = 422 if form.is_submitted() else 200
+    number = _sent_number()
+    challenge = phone.open_challenge(user)
+    return render_template("verification/phone_code.html", form=form, resend_form=ResendForm(),
+                           masked=mask_phone(number) if number else None, challenge=challenge,
+                           minutes_left=phone.minutes_left(challenge) if challenge else 0,
+                           tries_left=phone.tries_left(challenge) if challenge else 0), status

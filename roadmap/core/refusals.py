@@ -29,8 +29,12 @@ class Refusal:
         if self.link is None:
             return None
         from flask import url_for
+        from werkzeug.routing import BuildError
 
-        return url_for(self.link[0])
+        try:
+            return url_for(self.link[0])
+        except BuildError:  # the page is not part of this installation (yet)
+            return None
 
     @property
     def link_label(self) -> str | None:

@@ -31,9 +31,16 @@ class Refusal:
         """The address of the way to get what is missing, or None."""
         if self.link is None:
             return None
-        from flask import url_for
+        from flask import has_request_context, request, url_for
+        from werkzeug.routing import BuildError
 
-        return url_for(self.link[0])
+        # Back to the page that showed the refusal once it is done (not to a POST's address).
+        here = request.full_path.rstrip("?") if has_request_context() and \
+            request.method == "GET" and not request.headers.get("HX-Request") else None
+        try:
+            return url_for(self.link[0], next=here)
+        except BuildError:  # the page is not part of this installation (yet)
+            return None
 
     @property
     def link_label(self) -> str | None:
@@ -44,7 +51,7 @@ class Refusal:
         """The message, then the link to get what is missing (if any), as safe HTML: a plain
         link, so that it works without JavaScript."""
         html = escape(self.message)
-        if self.link is not None:
+        if self.link_url is not None:
             html += Markup(' <a class="refusal-link" href="{}">{}</a>').format(self.link_url,
                                                                              self.link_label)
         return html

@@ -39,7 +39,7 @@ ARGUMENTS = {"slug": "slug", "proposal_id": "proposal_id", "comment_id": "commen
              "user_id": "participant_id", "report_id": "report_id", "kind": "kind",
              "item_id": "proposal_id", "action": "decision", "merge_id": "merge_id",
              "run_id": "run_id", "name": "photo_name", "job_id": "job_id",
-             "invitation_id": "invitation_id", "axis_id": "axis_id"}
+             "invitation_id": "invitation_id", "axis_id": "axis_id", "batch_id": "batch_id"}
 # Routes that act on the participant's own records instead of someone else's.
 OVERRIDES = {
     "proposals.edit": {"proposal_id": "own_proposal_id"},
@@ -100,6 +100,7 @@ class Scene:
     invitation_token: str = ""  # the token of its link
     axis_id: int = 0  # the demo's first strategic axis (its proposals use it)
     confirmation_token: str = ""  # an unused email-confirmation link of the participant
+    batch_id: int = 0  # a batch of in-person codes of the demo, its slips printed
 
 
 def _user(role: str, email: str, **fields) -> User:
@@ -198,6 +199,17 @@ def _invitation(admin: User) -> tuple[int, str]:
     return invitation.id, token
 
 
+def _code_batch(consultation, organiser: User) -> int:
+    """A batch of two in-person codes whose slips (a job file) were printed."""
+    from roadmap.core.jobs import run_job
+    from roadmap.verification.codes import create_batch
+    from roadmap.verification.jobs import start_slips
+
+    batch, plain = create_batch(consultation, 2, by=organiser)
+    run_job(start_slips(batch, plain, by=organiser))
+    return batch.id
+
+
 def build_scene() -> Scene:
     """Load the demo, add one user per role, a merge, a published roadmap and the
     participant's own records; flushes."""
@@ -223,6 +235,7 @@ def build_scene() -> Scene:
                  merge_id=merge_id, run_id=run_id, roadmap_item_id=item_id, token=token,
                  invitation_id=invitation_id, invitation_token=invitation_token,
                  axis_id=consultation.axes[0].id, confirmation_token=confirmation,
+                 batch_id=_code_batch(consultation, users["organiser"]),
                  user_refs={role: user.get_id() for role, user in users.items()})
 
 

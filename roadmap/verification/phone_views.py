@@ -69,8 +69,7 @@ def phone_page():  # endpoint ``verification.phone``; the name ``phone`` is the 
         number = form.phone.data
     try:
         challenge = phone.start_challenge(user, number)
-    except (InvalidIdentity, VerificationError) as error:
-        db.session.rollback()
+    except (InvalidIdentity, VerificationError) as error:  # refused before anything is written
         if resending:
             flash(str(error), "error")
             return redirect(url_for("verification.phone_code"))

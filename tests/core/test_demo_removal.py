@@ -117,7 +117,7 @@ def test_removing_the_demo_leaves_every_real_row_as_it_was(runner, factory):
     assert len(entries) > entries_before + 1  # the demo's entries stay, with their labels
     assert entries[-1].action == "demo.remove"
     assert entries[-1].after["removed"]["proposal"] == 50
-    assert entries[-1].after["removed"]["user_account"] == 44
+    assert entries[-1].after["removed"]["user_account"] == 45  # with the help-desk account
     assert verify_chain() == (True, None)
     check = runner.invoke(args=["check"])
     assert check.exit_code == 0, check.output

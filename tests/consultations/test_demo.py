@@ -62,7 +62,8 @@ def test_demo_command_prints_one_account_per_role(runner):
     assert result.exit_code == 0, result.output
     for account in ACCOUNTS:
         assert account.email in result.output and account.password in result.output
-    assert {a.role for a in ACCOUNTS} == {"participant", "moderator", "organiser", "admin"}
+    assert {a.role for a in ACCOUNTS} == {"participant", "moderator", "organiser", "admin",
+                                            "helpdesk"}
     assert _count(Consultation, Consultation.slug == SLUG) == 1
 
 

@@ -1,4 +1,5 @@
-"""The shape of help-desk input: identifying a resident, sending a claim, claiming."""
+"""The shape of help-desk input: identifying a resident, sending a claim, claiming (by the
+emailed link, or with the code sent by SMS)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from roadmap.accounts.forms import AcceptInvitationForm, _select_choices, _strip
 from roadmap.helpdesk.queries import desk_consultations
+from roadmap.verification.phone_forms import PhoneCodeForm, PhoneForm
 from roadmap.verification.policies import enabled_methods
 
 METHOD_LABELS = {"residents_list": _l("Residents' list (CNIE number and date of birth)"),
@@ -82,3 +84,20 @@ class ClaimEmailForm(FlaskForm):
 
 class ClaimForm(AcceptInvitationForm):
     """The resident claims their account: a display name and a password, twice."""
+
+
+class ClaimPhoneForm(PhoneForm):
+    """The resident's mobile number, to which a claim code is sent."""
+
+    phone = StringField(
+        _l("Resident's mobile number"), filters=[_strip],
+        description=_l("The resident receives a code by SMS on this phone, types it here and "
+                       "chooses a password; the account then signs in with this number."),
+        validators=[DataRequired(_l("Enter the resident's mobile number.")), Length(max=40)],
+        render_kw={"inputmode": "tel", "autocomplete": "off", "dir": "ltr"})
+
+
+class ClaimPhoneCodeForm(ClaimForm):
+    """On the desk's screen, the resident types the SMS code, a display name and a password."""
+
+    code = PhoneCodeForm.code

@@ -10,8 +10,11 @@
   marked), each with an audit entry (``helpdesk.support``, ``helpdesk.withdraw_support``,
   ``helpdesk.propose``) whose actor is the official and whose reason says so.
 - **Claim**: the official sends the resident a single-use link to an email address; opening it,
-  the resident chooses a password and the account takes the address (confirmed). A claimed
-  account is no longer managed.
+  the resident chooses a password and the account takes the address (confirmed). Or, with a
+  mobile number, the official has a code sent to it by SMS (:func:`send_claim_code`); the
+  resident types it on the desk's screen with the password they choose
+  (:func:`claim_with_phone`), and then signs in with the number. A claimed account is no
+  longer managed.
 
 Every function flushes and never commits; refusals raise :class:`HelpDeskError` (or the
 verification, proposal and participation errors, whose messages the view shows).
@@ -42,7 +45,7 @@ from roadmap.participation.models import Vote
 from roadmap.participation.services import cast_vote, withdraw_vote
 from roadmap.proposals import services as proposal_services
 from roadmap.proposals.policies import why_not_submit
-from roadmap.verification import codes, residents
+from roadmap.verification import codes, phone, residents
 from roadmap.verification.identity import code_hash, normalise_code
 from roadmap.verification.models import VerificationCode
 from roadmap.verification.services import VerificationError, identity_in_use
@@ -211,14 +214,18 @@ def _claim_hours() -> int:
     return current_app.config.get("ROADMAP_CONFIRMATION_HOURS", 48)
 
 
-def send_claim_link(resident, email: str, official) -> EmailConfirmationToken:
-    """Mail ``email`` a single-use link (valid ``ROADMAP_CONFIRMATION_HOURS``) with which the
-    resident makes the managed account their own. Earlier claim links stop working. Only the
-    link's SHA-256 is stored, with the address it is for. Needs a request context. Flushes."""
+def _check_claimable(official, resident) -> None:
     _check_resident(official, resident)
     if not resident.is_managed:
         raise HelpDeskError(_l("This account already belongs to its resident: they sign in "
                                "with their own address or number."), "not_managed")
+
+
+def send_claim_link(resident, email: str, official) -> EmailConfirmationToken:
+    """Mail ``email`` a single-use link (valid ``ROADMAP_CONFIRMATION_HOURS``) with which the
+    resident makes the managed account their own. Earlier claim links stop working. Only the
+    link's SHA-256 is stored, with the address it is for. Needs a request context. Flushes."""
+    _check_claimable(official, resident)
     try:
         email = clean_email(email)
     except InvitationError as error:
@@ -300,3 +307,54 @@ def claim_with_link(token: str, *, password: str, display_name: str | None = Non
     record(user, "helpdesk.claim", user, after={"channel": "email",
                                                 "managed_by_id": user.managed_by_id})
     return user
+
+
+# --- claiming with a phone number --------------------------------------------------------------
+
+def send_claim_code(resident, number, official):
+    """Send a code by SMS to ``number`` (as typed), to prove that the resident present holds
+    it: :func:`roadmap.verification.phone.start_challenge` with the purpose ``claim`` (its
+    checks, limits and refusals: :class:`InvalidIdentity`, :class:`VerificationError`). Logs
+    ``helpdesk.claim_sent`` (channel ``sms``). The challenge's ``number`` is the E.164 number,
+    for the caller to show masked. Flushes."""
+    _check_claimable(official, resident)
+    challenge = phone.start_challenge(resident, number, purpose="claim")
+    record(official, "helpdesk.claim_sent", resident, reason=audit_reason(official),
+           after={"channel": "sms"})
+    return challenge
+
+
+def claim_with_phone(resident, code, official, *, password: str,
+                     display_name: str | None = None) -> User:
+    """The resident makes the managed account theirs with the SMS code they received: the
+    number becomes the account's login (``phone_hash``), ``password`` its password,
+    ``claimed_at`` is set; pending claim links by email stop working.
+
+    The password is checked first (a weak one costs no try). Raises the password errors, what
+    :func:`roadmap.verification.phone.check_challenge` raises (a wrong code counts a try:
+    ``code`` in ``phone.COUNTED_TRIES``, the caller commits then), and
+    :class:`VerificationError` when the number now logs in, or verifies, another account.
+    Logs ``helpdesk.claim`` (channel ``sms``) with the official as actor. Flushes."""
+    _check_claimable(official, resident)
+    check_password_strength(password)
+    name = _clean_name(display_name) if display_name else None
+    challenge = phone.check_challenge(resident, code, purpose="claim")
+    number_hash = challenge.phone_hash
+    if phone.number_taken(resident, number_hash):
+        raise VerificationError(phone.NUMBER_TAKEN, "phone_used")
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            resident.phone_hash = number_hash
+            resident.password_hash = hash_password(password)
+            resident.claimed_at = now
+            if name:
+                resident.display_name = name
+            db.session.flush()
+    except IntegrityError:  # the number logged in another account meanwhile
+        raise VerificationError(phone.NUMBER_TAKEN, "phone_used") from None
+    _end_claim_links(resident, now)
+    db.session.flush()
+    record(official, "helpdesk.claim", resident, reason=audit_reason(official),
+           after={"channel": "sms", "managed_by_id": resident.managed_by_id})
+    return resident

@@ -6,7 +6,10 @@ official's session (the resident, the consultation, the official, the last activ
 they end it or it stays idle ``ROADMAP_HELPDESK_IDLE_MINUTES`` (30). The resident's page shows
 what the consultation requires and its proposals, to support (or withdraw) on their behalf; a
 proposal is recorded on their behalf on its own page. ``/helpdesk/claim/<token>`` is the
-resident's own page, opened from the link mailed to them.
+resident's own page, opened from the link mailed to them. Where SMS is on, the account can be
+claimed at the desk with a phone number instead: ``/helpdesk/claim/phone/send`` sends the
+resident a code, which they type at ``/helpdesk/claim/phone`` with the password they choose
+(the number, for "send a new code", is kept sealed in the session; only masked on screen).
 """
 from __future__ import annotations
 
@@ -19,22 +22,30 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from roadmap.accounts.redirects import safe_next
-from roadmap.accounts.services import PasswordTooCommon, PasswordTooShort
+from roadmap.accounts.services import (MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
+                                      PasswordTooCommon, PasswordTooShort)
+from roadmap.core.keys import seal, unseal
+from roadmap.core.phones import mask_phone
 from roadmap.extensions import db, limiter
 from roadmap.helpdesk import queries, services
 from roadmap.helpdesk.forms import (METHOD_LABELS, REQUIREMENT_ACTIONS, REQUIREMENT_LEVELS,
-                                    ClaimEmailForm, ClaimForm, IdentifyForm)
+                                    ClaimEmailForm, ClaimForm, ClaimPhoneCodeForm,
+                                    ClaimPhoneForm, IdentifyForm)
 from roadmap.helpdesk.policies import TEMPLATE_POLICIES, can_use_helpdesk
 from roadmap.participation.queries import supported_ids
 from roadmap.participation.services import ParticipationError
 from roadmap.proposals.forms import ProposalForm
 from roadmap.proposals.queries import consultation_communes, proposal_in
 from roadmap.proposals.services import ProposalError
+from roadmap.verification import phone
 from roadmap.verification.identity import InvalidIdentity
+from roadmap.verification.phone_forms import ResendForm
+from roadmap.verification.policies import method_enabled
 from roadmap.verification.services import VerificationError
 
 bp = Blueprint("helpdesk", __name__, url_prefix="/helpdesk")
 DESK_KEY = "helpdesk"
+CLAIM_NUMBER_KEY = "helpdesk_claim_number"  # sealed E.164 number of the last claim code
 
 
 @bp.app_context_processor
@@ -173,7 +184,8 @@ def resident():
     return _resident_page(*desk)
 
 
-def _resident_page(person, consultation, claim_form=None, status: int = 200):
+def _resident_page(person, consultation, claim_form=None, status: int = 200,
+                   phone_form=None):
     commune_id = request.args.get("commune", type=int)
     page = queries.desk_proposals(consultation, person, commune_id=commune_id,
                                   page=request.args.get("page", 1, type=int))
@@ -182,6 +194,7 @@ def _resident_page(person, consultation, claim_form=None, status: int = 200):
         requirements=queries.requirements(consultation, person),
         supported=supported_ids(person, page.items), communes=consultation_communes(consultation),
         commune_id=commune_id, claim_form=claim_form or ClaimEmailForm(),
+        phone_form=phone_form or ClaimPhoneForm(), phone_claim=method_enabled("sms"),
         method_labels=METHOD_LABELS, requirement_actions=REQUIREMENT_ACTIONS,
         requirement_levels=REQUIREMENT_LEVELS), status
 
@@ -337,3 +350,114 @@ def claim(token: str):
     flash(_("Your account is yours now. Log in with %(email)s and your new password.",
             email=user.email), "success")
     return redirect(url_for("accounts.login"))
+
+
+# --- claiming the account with a phone number, at the desk -------------------------------------
+
+def _phone_desk():
+    """The open participation, for claiming by phone (404 where SMS is off), or None."""
+    if not method_enabled("sms"):
+        abort(404)
+    return _desk()
+
+
+def _claim_number(resident) -> str | None:
+    """The E.164 number the resident's last claim code went to, from the session."""
+    data = session.get(CLAIM_NUMBER_KEY)
+    if not isinstance(data, dict) or data.get("resident") != resident.id:
+        return None
+    try:
+        return unseal(data["number"])
+    except Exception:  # noqa: BLE001 - another key, a damaged cookie: type the number again
+        session.pop(CLAIM_NUMBER_KEY, None)
+        return None
+
+
+@bp.post("/claim/phone/send")
+@official_required
+def send_claim_code():
+    """Send the resident a code by SMS to the number typed (or, "send a new code", the last)."""
+    desk = _phone_desk()
+    if desk is None:
+        return _no_desk()
+    person, consultation = desk
+    form = ClaimPhoneForm()
+    resending = request.form.get("resend") == "1"
+    if resending:
+        number = _claim_number(person)
+        if number is None:
+            return redirect(_resident_url())
+    elif not form.validate_on_submit():
+        return _resident_page(person, consultation, status=422, phone_form=form)
+    else:
+        number = form.phone.data
+    try:
+        challenge = services.send_claim_code(person, number, _official())
+    except (InvalidIdentity, VerificationError, services.HelpDeskError) as error:
+        db.session.rollback()
+        if resending:
+            flash(str(error), "error")
+            return redirect(url_for("helpdesk.claim_phone"))
+        form.phone.errors = list(form.phone.errors) + [str(error)]
+        return _resident_page(person, consultation, status=422, phone_form=form)
+    db.session.commit()
+    session[CLAIM_NUMBER_KEY] = {"resident": person.id, "number": seal(challenge.number)}
+    flash(_("A code was sent by SMS to %(number)s.", number=mask_phone(challenge.number)),
+          "success")
+    return redirect(url_for("helpdesk.claim_phone"), 303)
+
+
+@bp.route("/claim/phone", methods=["GET", "POST"])
+@official_required
+def claim_phone():
+    """On the desk's screen, the resident types the SMS code and chooses a password."""
+    desk = _phone_desk()
+    if desk is None:
+        return _no_desk()
+    person = desk[0]
+    if not person.is_managed:
+        return redirect(_resident_url())
+    if phone.latest_challenge(person, "claim") is None:
+        return redirect(_resident_url())
+    form = ClaimPhoneCodeForm(display_name=person.display_name)
+    if not form.validate_on_submit():
+        return _claim_phone_page(form, person)
+    try:
+        services.claim_with_phone(person, form.code.data, _official(),
+                                  password=form.password.data,
+                                  display_name=form.display_name.data)
+    except PasswordTooCommon:
+        db.session.rollback()
+        form.password.errors = [_("This password is too common: it appears in lists of "
+                                  "leaked passwords. Choose another one.")]
+        return _claim_phone_page(form, person)
+    except PasswordTooShort:  # the form's length check comes first; kept for safety
+        db.session.rollback()
+        form.password.errors = [_("Use between %(min)d and %(max)d characters.",
+                                  min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)]
+        return _claim_phone_page(form, person)
+    except (InvalidIdentity, VerificationError, services.HelpDeskError) as error:
+        if getattr(error, "code", None) in phone.COUNTED_TRIES:
+            db.session.commit()  # the wrong try stays counted
+        else:
+            db.session.rollback()
+        form.code.errors = list(form.code.errors) + [str(error)]
+        return _claim_phone_page(form, person)
+    number = _claim_number(person)
+    db.session.commit()
+    session.pop(CLAIM_NUMBER_KEY, None)
+    flash(_("The account is the resident's now: they sign in with %(number)s and their "
+            "password.", number=mask_phone(number) if number else _("their phone number")),
+          "success")
+    return redirect(_resident_url(), 303)
+
+
+def _claim_phone_page(form, person):
+    status = 422 if form.is_submitted() else 200
+    number = _claim_number(person)
+    challenge = phone.open_challenge(person, "claim")
+    return _private(render_template(
+        "helpdesk/claim_phone.html", form=form, resident=person, resend_form=ResendForm(),
+        masked=mask_phone(number) if number else None, challenge=challenge,
+        minutes_left=phone.minutes_left(challenge) if challenge else 0,
+        tries_left=phone.tries_left(challenge) if challenge else 0), status)

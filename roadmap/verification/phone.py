@@ -51,7 +51,7 @@ SMS_LANGUAGES = ("ar", "fr")
 # Refusals of check_challenge that counted a try: the caller commits them.
 COUNTED_TRIES = ("sms_code_wrong", "sms_code_exhausted")
 
-_NUMBER_TAKEN = _l("This phone number is already used by another account. If it is yours, "
+NUMBER_TAKEN = _l("This phone number is already used by another account. If it is yours, "
                    "sign in with it; otherwise ask your commune office.")
 
 
@@ -153,7 +153,7 @@ def start_challenge(user, raw_number, purpose: str = "verify") -> SmsChallenge:
     number_hash = phone_hash(e164)
     begin_write()
     if number_taken(user, number_hash):
-        raise VerificationError(_NUMBER_TAKEN, "phone_used")
+        raise VerificationError(NUMBER_TAKEN, "phone_used")
     _check_sending_limits(user, number_hash)
     now = utcnow()
     db.session.execute(
@@ -275,12 +275,12 @@ def verify_with_sms(user, raw_code) -> Verification:
     challenge = check_challenge(user, raw_code, "verify")
     number_hash = challenge.phone_hash
     if _number_holder(user, number_hash) is not None:
-        raise VerificationError(_NUMBER_TAKEN, "phone_used")
+        raise VerificationError(NUMBER_TAKEN, "phone_used")
     verification = verify_account(user, method="sms", identity_hash=number_hash)
     try:
         with db.session.begin_nested():
             user.phone_hash = number_hash
             db.session.flush()
     except IntegrityError:
-        raise VerificationError(_NUMBER_TAKEN, "phone_used") from None
+        raise VerificationError(NUMBER_TAKEN, "phone_used") from None
     return verification

@@ -1,17 +1,20 @@
 """The help desk's services on SQLite and PostgreSQL: identifying a present resident (list or
 code), managed accounts, supports and proposals on their behalf with their marks and audit
-entries, refusals, and claiming the account by email."""
+entries, refusals, and claiming the account by email or with a phone number."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from roadmap.accounts.models import EmailConfirmationToken, User
-from roadmap.accounts.services import authenticate, verify_password
+from roadmap.accounts.services import PasswordTooCommon, authenticate, verify_password
 from roadmap.audit.models import AuditEntry
 from roadmap.core.mail import OutboxMessage
+from roadmap.core.phones import normalise_phone, phone_hash
+from roadmap.core.sms import SmsMessage
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.helpdesk import services
@@ -20,8 +23,9 @@ from roadmap.participation.models import Vote
 from roadmap.participation.services import AlreadyDone, Refused
 from roadmap.proposals.models import Proposal
 from roadmap.proposals.services import ProposalError
-from roadmap.verification import codes, residents
+from roadmap.verification import codes, phone, residents
 from roadmap.verification.identity import InvalidIdentity
+from roadmap.verification.models import SmsChallenge
 from roadmap.verification.services import VerificationError
 
 pytestmark = pytest.mark.usefixtures("english_request")
@@ -242,3 +246,67 @@ def test_no_mail_goes_to_a_placeholder_address(desk, app):
     assert send_mail(resident.email, "Hello", "Nobody reads this.") is None
     assert send_mail("deleted-1@deleted.invalid", "Hello", "Nobody reads this.") is None
     assert _count(OutboxMessage) == before
+
+
+def _sms_code() -> str:
+    body = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc())).first().body
+    return re.search(r"\b\d{6}\b", body).group()
+
+
+def test_the_resident_claims_the_account_with_a_phone_number(desk, factory):
+    consultation, commune, official = desk
+    resident = services.identify_by_list(official, "AB123456", "25/03/1990",
+                                         display_name="Aicha").resident
+    factory.user(email="other@example.org").phone_hash = phone_hash(normalise_phone(
+        "0698765432"))
+    db.session.flush()
+    with pytest.raises(InvalidIdentity):  # a landline, and a foreign number
+        services.send_claim_code(resident, "05 24 00 00 00", official)
+    with pytest.raises(InvalidIdentity):
+        services.send_claim_code(resident, "+33 6 12 34 56 78", official)
+    with pytest.raises(VerificationError) as taken:  # signs in another account
+        services.send_claim_code(resident, "06 98 76 54 32", official)
+    assert taken.value.code == "phone_used" and _count(SmsChallenge) == 0
+    challenge = services.send_claim_code(resident, "06 61 23 45 67", official)
+    assert challenge.purpose == "claim" and challenge.number == "+212661234567"
+    code = _sms_code()
+    assert db.session.scalar(select(SmsMessage.recipient_masked)) == "+212 6•••••567"
+    with pytest.raises(PasswordTooCommon):  # checked before the code: no try counted
+        services.claim_with_phone(resident, code, official, password="password1234")
+    assert challenge.attempts == 0
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(VerificationError) as refused:
+        services.claim_with_phone(resident, wrong, official, password="my own long passphrase")
+    assert refused.value.code in phone.COUNTED_TRIES and resident.is_managed
+    user = services.claim_with_phone(resident, code, official, password="my own long passphrase",
+                                     display_name="Aicha B.")
+    assert not user.is_managed and user.claimed_at is not None and user.display_name == "Aicha B."
+    assert user.phone_hash == phone_hash("+212661234567")
+    assert authenticate("0661234567", "my own long passphrase").id == resident.id
+    assert authenticate("+212 661 23 45 67", "my own long passphrase").id == resident.id
+    assert [entry.after["channel"] for entry in _audit("helpdesk.claim")] == ["sms"]
+    assert _audit("helpdesk.claim")[0].actor_id == official.id
+    with pytest.raises(HelpDeskError):  # claimed: no more codes, no second claim
+        services.send_claim_code(user, "06 61 23 45 67", official)
+    with pytest.raises(HelpDeskError):
+        services.claim_with_phone(user, code, official, password="my own long passphrase")
+
+
+def test_a_claim_by_phone_ends_the_pending_email_link_and_needs_its_own_code(desk, app):
+    consultation, commune, official = desk
+    resident = services.identify_by_list(official, "AB123456", "25/03/1990",
+                                         display_name="Aicha").resident
+    with app.test_request_context("/?lang=en"):
+        services.send_claim_link(resident, "aicha@example.org", official)
+    token = _token_sent_to("aicha@example.org")
+    with pytest.raises(VerificationError) as none:  # no claim code was sent
+        services.claim_with_phone(resident, "123456", official, password="my own long passphrase")
+    assert none.value.code == "sms_no_code"
+    phone.start_challenge(resident, "0661234567")  # a *verification* code is not a claim code
+    with pytest.raises(VerificationError):
+        services.claim_with_phone(resident, _sms_code(), official,
+                                  password="my own long passphrase")
+    services.send_claim_code(resident, "0661234567", official)
+    services.claim_with_phone(resident, _sms_code(), official, password="my own long passphrase")
+    assert services.claim_link(token) is None
+    assert db.session.get(User, resident.id).email.endswith("@managed.invalid")

@@ -1,8 +1,9 @@
 """The help desk through HTTP on SQLite and PostgreSQL: who may open it, identifying a
 resident, acting for them, the marks on the proposal page and in the dashboard, ending the
-session, claiming by email, and logging in with a phone number."""
+session, claiming by email or with a phone number, and logging in with a phone number."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -11,10 +12,12 @@ from sqlalchemy import func, select
 from roadmap.accounts.models import User
 from roadmap.core.mail import OutboxMessage
 from roadmap.core.phones import normalise_phone, phone_hash
+from roadmap.core.sms import SmsMessage
 from roadmap.extensions import db
 from roadmap.participation.models import Vote
 from roadmap.proposals.models import Proposal
 from roadmap.verification import residents
+from roadmap.verification.models import SmsChallenge
 from tests.conftest import login
 
 CSV = "cnie;birth_date;commune\nAB123456;25/03/1990;{code}\n"
@@ -188,3 +191,53 @@ def test_login_by_phone_number(en, factory):
     for response in (wrong, unknown, junk):
         assert response.status_code == 422
         assert "Email or password incorrect." in response.get_data(as_text=True)
+
+
+def _sms_code() -> str:
+    body = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc())).first().body
+    return re.search(r"\b\d{6}\b", body).group()
+
+
+def test_the_resident_claims_the_account_with_a_phone_number_at_the_desk(en, desk, app):
+    consultation, commune, official = desk
+    login(en, official)
+    _identify(en, consultation, display_name="Aicha")
+    resident_page = en.get("/helpdesk/resident").get_data(as_text=True)
+    assert 'action="/helpdesk/claim/phone/send"' in resident_page
+    assert en.get("/helpdesk/claim/phone").status_code == 302  # no code sent yet
+    bad = en.post("/helpdesk/claim/phone/send", data={"phone": "+33 6 12 34 56 78"})
+    assert bad.status_code == 422 and db.session.scalar(
+        select(func.count()).select_from(SmsChallenge)) == 0
+    sent = en.post("/helpdesk/claim/phone/send", data={"phone": "06 61 23 45 67"})
+    assert sent.status_code == 303 and sent.location.endswith("/helpdesk/claim/phone")
+    page = en.get("/helpdesk/claim/phone")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "+212 6•••••567" in text and "661234567" not in text
+    assert page.headers["Cache-Control"] == "no-store"
+    wrong = "000000" if _sms_code() != "000000" else "111111"
+    passwords = {"password": "my own long passphrase", "confirm": "my own long passphrase"}
+    refused = en.post("/helpdesk/claim/phone", data={"code": wrong, "display_name": "Aicha",
+                                                     **passwords})
+    assert refused.status_code == 422 and "4 tries left" in refused.get_data(as_text=True)
+    challenge = db.session.scalar(select(SmsChallenge))
+    db.session.refresh(challenge)
+    assert challenge.attempts == 1  # the wrong try stays counted
+    resent = en.post("/helpdesk/claim/phone/send", data={"resend": "1"})
+    assert resent.status_code == 303
+    done = en.post("/helpdesk/claim/phone", data={"code": _sms_code(), "display_name": "Aicha B.",
+                                                  **passwords})
+    assert done.status_code == 303 and done.location.endswith("/helpdesk/resident")
+    flashed = en.get("/helpdesk/resident").get_data(as_text=True)
+    assert "+212 6•••••567" in flashed and 'action="/helpdesk/claim/phone/send"' not in flashed
+    resident = app.test_client()
+    assert resident.post("/login", data={"email": "06 61 23 45 67",
+                                         **{"password": passwords["password"]}}).status_code == 302
+
+
+def test_claiming_by_phone_exists_only_where_sms_is_on(en, desk, app, monkeypatch):
+    consultation, commune, official = desk
+    login(en, official)
+    _identify(en, consultation, display_name="Aicha")
+    monkeypatch.setitem(app.config, "ROADMAP_VERIFICATION_METHODS", "residents_list,code")
+    assert "/helpdesk/claim/phone" not in en.get("/helpdesk/resident").get_data(as_text=True)
+    assert en.post("/helpdesk/claim/phone/send", data={"phone": "0661234567"}).status_code == 404

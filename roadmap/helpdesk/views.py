@@ -206,42 +206,39 @@ def _desk_proposal(consultation, proposal_id: int):
     return proposal
 
 
-@bp.post("/proposals/<int:proposal_id>/support")
-@official_required
-def support(proposal_id: int):
-    """Support a proposal on the resident's behalf."""
+def _on_proposal(proposal_id: int, service, done_message: str):
+    """Call ``service(proposal, resident, official)`` on a proposal of the open participation,
+    then go back with ``done_message`` (``%(name)s``, ``%(title)s``) or the refusal."""
     desk = _desk()
     if desk is None:
         return _no_desk()
     person, consultation = desk
     proposal = _desk_proposal(consultation, proposal_id)
     try:
-        services.support_for(proposal, person, _official())
+        service(proposal, person, _official())
     except (ParticipationError, services.HelpDeskError) as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(_back())
     db.session.commit()
-    flash(_("Support recorded for %(name)s: %(title)s", name=person.display_name,
-            title=proposal.title), "success")
+    flash(done_message % {"name": person.display_name, "title": proposal.title}, "success")
     return redirect(_back())
+
+
+@bp.post("/proposals/<int:proposal_id>/support")
+@official_required
+def support(proposal_id: int):
+    """Support a proposal on the resident's behalf."""
+    return _on_proposal(proposal_id, services.support_for,
+                        _("Support recorded for %(name)s: %(title)s"))
 
 
 @bp.post("/proposals/<int:proposal_id>/withdraw")
 @official_required
 def withdraw_support(proposal_id: int):
     """Withdraw the resident's support of a proposal."""
-    desk = _desk()
-    if desk is None:
-        return _no_desk()
-    person, consultation = desk
-    proposal = _desk_proposal(consultation, proposal_id)
-    try:
-        services.withdraw_support_for(proposal, person, _official())
-    except (ParticipationError, services.HelpDeskError) as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(_back())
+    return _on_proposal(proposal_id, services.withdraw_support_for,
+                        _("Support withdrawn for %(name)s: %(title)s"))
     db.session.commit()
     flash(_("Support withdrawn for %(name)s: %(title)s", name=person.display_name,
             title=proposal.title), "success")

@@ -31,6 +31,7 @@ def verification_key() -> bytes:
     if not key:
         key = _key_from_instance(Path(current_app.instance_path))
         config["ROADMAP_VERIFICATION_KEY"] = key
+        config["ROADMAP_VERIFICATION_KEY_FILE"] = True  # for ``flask check``: not configured
     return key.encode()
 
 

@@ -1,9 +1,10 @@
 """``flask --app roadmap check``: is this deployment configured and consistent?
 
 Reports the configuration (database URL without its password, rate-limit storage, mail, tile
-URL), then checks the database connection, pending migrations (Alembic's current revision
-against the head), the participation counters against their rows and, when the moderation
-domain provides it, the audit log's hash chain. Exits non-zero when any check fails.
+URL, where the verification key comes from), then checks the database connection, pending
+migrations (Alembic's current revision against the head), the participation counters against
+their rows and, when the moderation domain provides it, the audit log's hash chain. Exits
+non-zero when any check fails.
 """
 from __future__ import annotations
 
@@ -44,7 +45,24 @@ def configuration() -> list[tuple[str, str]]:
         ("rate limiting", "on" if config.get("RATELIMIT_ENABLED", True) else "OFF"),
         ("mail", f"{mail}:{config.get('MAIL_PORT')}" if mail else "not configured (outbox only)"),
         ("tile URL", config.get("ROADMAP_TILE_URL") or "none (maps without a base layer)"),
+        ("verification key", verification_key_source()),
     ]
+
+
+def verification_key_source() -> str:
+    """Where the verification key comes from, and what an administrator must do about it:
+    every identity (residents' lists, codes, phone logins, supports' identities) is hashed
+    under it, so a lost or changed key makes them all unusable."""
+    config = current_app.config
+    if config.get("ROADMAP_VERIFICATION_KEY") and not config.get("ROADMAP_VERIFICATION_KEY_FILE"):
+        return "ROADMAP_VERIFICATION_KEY (configured); keep a copy apart from the backups"
+    path = Path(current_app.instance_path) / "verification_key"
+    where = f"{path} (back it up, apart from the database: without it no identity matches)"
+    if not path.exists():
+        return f"none yet: {where} is made at the first verification"
+    if db.engine.dialect.name != "sqlite":
+        return f"{where}; with several app servers set ROADMAP_VERIFICATION_KEY, the same on each"
+    return where
 
 
 def _safe_storage(uri: str) -> str:

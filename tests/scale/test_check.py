@@ -65,3 +65,22 @@ def _run_on_empty(url, tmp_path):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_check_says_where_the_verification_key_comes_from(tmp_path):
+    app = make_test_app(f"sqlite:///{tmp_path / 'key.sqlite3'}", tmp_path / "instance")
+    try:
+        with app.app_context():
+            from roadmap.ops.check import verification_key_source
+
+            assert verification_key_source().startswith("ROADMAP_VERIFICATION_KEY (configured)")
+            app.config["ROADMAP_VERIFICATION_KEY"] = None
+            assert verification_key_source().startswith("none yet")
+            from roadmap.core.keys import keyed_hash
+
+            keyed_hash("cnie", "AB123456")  # the first use makes the instance file
+            assert (tmp_path / "instance" / "verification_key").exists()
+            assert "back it up" in verification_key_source()
+    finally:
+        with app.app_context():
+            db.engine.dispose()

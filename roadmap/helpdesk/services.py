@@ -42,7 +42,7 @@ from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.helpdesk.policies import can_use_helpdesk
 from roadmap.participation.models import Vote
-from roadmap.participation.services import cast_vote, withdraw_vote
+from roadmap.participation.services import ParticipationError, cast_vote, withdraw_vote
 from roadmap.proposals import services as proposal_services
 from roadmap.proposals.policies import why_not_submit
 from roadmap.verification import codes, phone, residents
@@ -163,12 +163,37 @@ def _check_resident(official, resident) -> None:
         raise HelpDeskError(_l("This resident's account can no longer be used."), "inactive")
 
 
+def _for_the_official(error: ParticipationError, proposal, resident) -> ParticipationError:
+    """The refusal reworded for the official at the desk: the participation services say
+    "You already support this proposal" to the person who acts, and at the desk that person
+    is not the resident. Refusals that are not about the resident are kept as they are."""
+    name = resident.display_name
+    commune = proposal.commune.name if proposal.commune is not None else ""
+    messages = {
+        "already": _l("%(name)s already supports this proposal.", name=name),
+        "already_identity": _l("%(name)s already supports this proposal, from another account "
+                               "verified with the same identity.", name=name),
+        "not_supported": _l("%(name)s does not support this proposal.", name=name),
+        "limit": _l("%(name)s has already given every support this consultation allows: "
+                    "withdraw one to support another proposal.", name=name),
+        "home_commune": _l("Only residents of %(commune)s can support this proposal, and "
+                           "%(name)s is not a resident of it.", commune=commune, name=name),
+        "resident": _l("Only verified residents of %(commune)s can support this proposal, and "
+                       "%(name)s is not verified as one.", commune=commune, name=name),
+    }
+    message = messages.get(error.code)
+    return error if message is None else type(error)(str(message), error.code)
+
+
 def support_for(proposal, resident, official) -> Vote:
     """``resident`` supports ``proposal``, entered by ``official``: the vote is marked and
     ``helpdesk.support`` is logged. Raises the participation errors (phase, requirement,
-    limit, already supported)."""
+    limit, already supported), worded for the official."""
     _check_resident(official, resident)
-    vote = cast_vote(proposal, resident, entered_by=official)
+    try:
+        vote = cast_vote(proposal, resident, entered_by=official)
+    except ParticipationError as error:
+        raise _for_the_official(error, proposal, resident) from None
     record(official, "helpdesk.support", vote, reason=audit_reason(official),
            consultation=proposal.consultation_id,
            after={"user_id": resident.id, "proposal_id": proposal.id})
@@ -181,7 +206,10 @@ def withdraw_support_for(proposal, resident, official) -> None:
     _check_resident(official, resident)
     vote = db.session.scalar(select(Vote).where(Vote.user_id == resident.id,
                                                 Vote.proposal_id == proposal.id))
-    withdraw_vote(proposal, resident)
+    try:
+        withdraw_vote(proposal, resident)
+    except ParticipationError as error:
+        raise _for_the_official(error, proposal, resident) from None
     record(official, "helpdesk.withdraw_support", vote, reason=audit_reason(official),
            consultation=proposal.consultation_id,
            before={"user_id": resident.id, "proposal_id": proposal.id,

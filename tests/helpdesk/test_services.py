@@ -146,8 +146,9 @@ def test_support_and_proposal_on_behalf_are_marked_and_logged(desk, factory):
     [proposed] = _audit("helpdesk.propose")
     assert (proposed.actor_id, proposed.subject_type, proposed.subject_id, proposed.reason) == (
         official.id, "proposal", mine.id, reason)
-    with pytest.raises(AlreadyDone):
+    with pytest.raises(AlreadyDone) as already:
         services.support_for(proposal, resident, official)
+    assert str(already.value) == f"{resident.display_name} already supports this proposal."
     services.withdraw_support_for(proposal, resident, official)
     db.session.refresh(proposal)
     assert proposal.supports_count == 0 and _count(Vote) == 0
@@ -165,13 +166,15 @@ def test_refusals_of_the_consultation_apply(desk, factory):
     consultation.support_requirement = "resident"
     with pytest.raises(Refused) as refused:
         services.support_for(elsewhere, resident, official)
-    assert refused.value.code == "resident"
+    assert refused.value.code == "resident"  # worded for the official, about the resident
+    assert str(refused.value) == (f"Only verified residents of {other.name} can support this "
+                                  "proposal, and Aicha is not verified as one.")
     consultation.support_requirement = "verified"
     consultation.vote_limit = 1
     services.support_for(factory.proposal(consultation, commune), resident, official)
     with pytest.raises(Refused) as limit:
         services.support_for(factory.proposal(consultation, commune), resident, official)
-    assert limit.value.code == "limit"
+    assert limit.value.code == "limit" and str(limit.value).startswith("Aicha has already given")
     consultation.propose_requirement = "resident"
     with pytest.raises(ProposalError):
         services.propose_for(consultation, resident, official,

@@ -126,10 +126,10 @@ def test_refusals_are_shown_as_messages(en, desk, factory):
     login(en, official)
     _identify(en, consultation, display_name="Aicha")
     response = en.post(f"/helpdesk/proposals/{other.id}/support", follow_redirects=True)
-    assert "Only verified residents of" in response.get_data(as_text=True)
+    assert "Aicha is not verified as one." in response.get_data(as_text=True)
     assert en.post(f"/helpdesk/proposals/{closed.id}/support").status_code == 404
     withdraw = en.post(f"/helpdesk/proposals/{other.id}/withdraw", follow_redirects=True)
-    assert "You do not support this proposal." in withdraw.get_data(as_text=True)
+    assert "Aicha does not support this proposal." in withdraw.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import click
 from sqlalchemy import func, select
@@ -195,7 +195,6 @@ PHASE_DAYS = [("diagnosis", -40, -21), ("proposals", -20, 30), ("voting", 31, 50
 
 
 def _add_phases(consultation: Consultation) -> None:
-    from datetime import timedelta
 
     from roadmap.consultations.models import ConsultationPhase
     from roadmap.consultations.phases import today
@@ -245,6 +244,10 @@ def _add_participation(consultation: Consultation) -> None:
     communes = list(db.session.scalars(select(Commune).order_by(Commune.code)))
     stakeholders = ["citizen"] * 6 + ["association"] * 2 + ["economic_actor", "elected_official"]
     people = []
+    # The synthetic participants joined when the consultation opened, not with their supports:
+    # accounts made in the same minute as the supports they give are what the moderators'
+    # "suspicious activity" view is for, and the demo should not fill it.
+    joined = utcnow() - timedelta(days=30)
     for number in range(1, PARTICIPANTS + 1):
         home = rng.choice(communes)
         people.append(User(
@@ -254,7 +257,7 @@ def _add_participation(consultation: Consultation) -> None:
             stakeholder_type=rng.choice(stakeholders), home_commune=home,
             gender=rng.choice(["woman", "man", "prefer_not_to_say"]),
             age_band=rng.choice(["18_24", "25_34", "35_49", "50_64"]), is_demo=True,
-            email_confirmed_at=utcnow()))
+            created_at=joined, email_confirmed_at=joined))
     db.session.add_all(people)
     axes = {axis.code: axis for axis in consultation.axes}
     proposals = []
@@ -322,7 +325,6 @@ WORKSHOP = {
 
 def _add_workshop(consultation: Consultation, communes: list[Commune], axes: dict, rng) -> None:
     """One synthetic workshop with its attendance and two proposals it produced."""
-    from datetime import timedelta
 
     from roadmap.consultations.models import Workshop
     from roadmap.consultations.phases import today

@@ -74,3 +74,13 @@ def test_demo_accounts_can_log_in(client):
     response = client.post("/login", data={"email": admin.email, "password": admin.password})
     assert response.status_code == 302
     assert client.get("/admin/outbox").status_code == 200
+
+
+def test_the_demo_fills_no_suspicious_activity_view(app):
+    from roadmap.moderation.queries import account_bursts, support_bursts
+
+    load_demo(echo=lambda *_: None)
+    # Its participants joined before they supported: a moderator opening the view in the demo
+    # sees it empty, as it should be when nothing is suspicious.
+    assert _count(Vote) > 100
+    assert support_bursts() == [] and account_bursts() == []

@@ -30,8 +30,10 @@ def test_map_in_arabic_shows_a_communes_figures(page: Page, live_server):
     expect(popup).to_contain_text("أكفاي")
     expect(popup.locator('[data-figure="proposals"]')).to_have_text(expected)
     expect(popup.locator("dt").first).to_have_text("المقترحات")
-    # Proposals of the visible area, clustered.
-    expect(page.locator(".marker-cluster, .leaflet-marker-icon").first).to_be_visible()
+    # Proposals of the visible area, clustered (fetched again when the popup pans the map: on
+    # a loaded CI machine that can take longer than the default 5 s).
+    expect(page.locator(".marker-cluster, .leaflet-marker-icon").first).to_be_visible(
+        timeout=20_000)
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
     assert errors == []
 

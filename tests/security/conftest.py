@@ -214,7 +214,8 @@ def build_scene() -> Scene:
     """Load the demo, add one user per role, a merge, a published roadmap and the
     participant's own records; flushes."""
     consultation = load_demo(echo=lambda *_: None)
-    users = {role: _user(role if role in ("moderator", "organiser", "admin") else "participant",
+    users = {role: _user(role if role in ("helpdesk", "moderator", "organiser", "admin")
+                         else "participant",
                          f"walk-{role}@example.org") for role in ROLES[1:]}
     users["blocked"].blocked_at = utcnow()
     users["blocked"].blocked_reason = "Blocked by the authorization walk."

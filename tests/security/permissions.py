@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from roadmap.extensions import db
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-ROLES = ("anonymous", "participant", "blocked", "moderator", "organiser", "admin")
+ROLES = ("anonymous", "participant", "blocked", "helpdesk", "moderator", "organiser", "admin")
 CLASSES = ("ok", "redirect", "same", "login", "400", "403", "404", "405", "409", "422")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Tables whose content the routes never change and which are large: counted, not hashed.

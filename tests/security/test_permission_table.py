@@ -11,10 +11,10 @@ TABLE = """
 
 Some text.
 
-| Endpoint | Method | Rule | anonymous | participant | blocked | moderator | organiser | admin | Note |
-|---|---|---|---|---|---|---|---|---|---|
-| `a.page` | GET, POST | `/a` | login | ok | ok | 403 | ok | same | 1 |
-| `b.thing` | POST | `/b/<int:id>` | 404 | ? | 422 | 409 | 400 | ok |  |
+| Endpoint | Method | Rule | anonymous | participant | blocked | helpdesk | moderator | organiser | admin | Note |
+|---|---|---|---|---|---|---|---|---|---|---|
+| `a.page` | GET, POST | `/a` | login | ok | ok | redirect | 403 | ok | same | 1 |
+| `b.thing` | POST | `/b/<int:id>` | 404 | ? | 422 | 405 | 409 | 400 | ok |  |
 
 1. A note.
 
@@ -28,7 +28,8 @@ def test_rows_are_read_per_method_with_their_classes():
     assert [(row.endpoint, row.method, row.rule) for row in rows] == [
         ("a.page", "GET", "/a"), ("a.page", "POST", "/a"), ("b.thing", "POST", "/b/<int:id>")]
     assert rows[0].expected == {"anonymous": "login", "participant": "ok", "blocked": "ok",
-                                "moderator": "403", "organiser": "ok", "admin": "same"}
+                                "helpdesk": "redirect", "moderator": "403", "organiser": "ok",
+                                "admin": "same"}
     assert rows[2].expected["participant"] == "?"
 
 

@@ -305,6 +305,20 @@ def claim_link(token: str) -> EmailConfirmationToken | None:
     return row
 
 
+def _make_theirs(user, password: str, name: str | None, now, **login) -> None:
+    """The managed account becomes its resident's, in a savepoint: its login (``email`` and
+    ``email_confirmed_at``, or ``phone_hash``), the password, ``claimed_at`` and, if given, the
+    name. Raises IntegrityError (rolled back to the savepoint) if the login was taken since."""
+    with db.session.begin_nested():
+        for attribute, value in login.items():
+            setattr(user, attribute, value)
+        user.password_hash = hash_password(password)
+        user.claimed_at = now
+        if name:
+            user.display_name = name
+        db.session.flush()
+
+
 def claim_with_link(token: str, *, password: str, display_name: str | None = None) -> User:
     """The resident makes the managed account theirs: the link's address becomes the
     account's (confirmed), ``password`` its password, ``claimed_at`` is set. Raises
@@ -318,14 +332,7 @@ def claim_with_link(token: str, *, password: str, display_name: str | None = Non
     user, now = row.user, utcnow()
     name = _clean_name(display_name) if display_name else None
     try:
-        with db.session.begin_nested():
-            user.email = row.email
-            user.email_confirmed_at = now
-            user.password_hash = hash_password(password)
-            user.claimed_at = now
-            if name:
-                user.display_name = name
-            db.session.flush()
+        _make_theirs(user, password, name, now, email=row.email, email_confirmed_at=now)
     except IntegrityError:  # the address was registered since the link was sent
         raise HelpDeskError(_l("This address is now used by another account. Ask the help "
                                "desk to send the link to another address."),
@@ -372,13 +379,7 @@ def claim_with_phone(resident, code, official, *, password: str,
         raise VerificationError(phone.NUMBER_TAKEN, "phone_used")
     now = utcnow()
     try:
-        with db.session.begin_nested():
-            resident.phone_hash = number_hash
-            resident.password_hash = hash_password(password)
-            resident.claimed_at = now
-            if name:
-                resident.display_name = name
-            db.session.flush()
+        _make_theirs(resident, password, name, now, phone_hash=number_hash)
     except IntegrityError:  # the number logged in another account meanwhile
         raise VerificationError(phone.NUMBER_TAKEN, "phone_used") from None
     _end_claim_links(resident, now)

@@ -35,12 +35,15 @@ RATE_LIMITED = {
     "verification.code": "ROADMAP_RATELIMIT_VERIFY",
     "verification.phone": "ROADMAP_RATELIMIT_SMS",
     "verification.phone_code": "ROADMAP_RATELIMIT_VERIFY",
+    "verification.reset_phone": "ROADMAP_RATELIMIT_SMS",
+    "verification.reset_phone_code": "ROADMAP_RATELIMIT_VERIFY",
 }
 # Endpoints limited per client address as well as per user (guessing identities: many
 # accounts from one address count together).
 ADDRESS_LIMITED = {
     "verification.residents": "ROADMAP_RATELIMIT_VERIFY",
     "verification.code": "ROADMAP_RATELIMIT_VERIFY",
+    "verification.reset_phone_code": "ROADMAP_RATELIMIT_VERIFY",
 }
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

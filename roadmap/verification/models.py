@@ -22,7 +22,7 @@ from roadmap.extensions import db
 
 ACTIVE = text("ended_at IS NULL")
 END_REASONS = ("replaced", "account_deleted", "revoked")
-SMS_PURPOSES = ("verify", "claim")
+SMS_PURPOSES = ("verify", "claim", "reset")
 
 
 def _methods_check() -> str:
@@ -150,7 +150,7 @@ class SmsChallenge(db.Model):
 
     __tablename__ = "sms_challenge"
     __table_args__ = (
-        CheckConstraint("purpose IN ('verify', 'claim')", name="purpose"),
+        CheckConstraint("purpose IN ('verify', 'claim', 'reset')", name="purpose"),
         Index("ix_sms_challenge_phone", "phone_hash", "created_at"),
     )
 

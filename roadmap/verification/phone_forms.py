@@ -1,10 +1,13 @@
-"""The forms of the SMS verification pages (the rules are in roadmap.verification.phone)."""
+"""The forms of the SMS pages: verification, and a new password with an SMS code (the rules are
+in roadmap.verification.phone and roadmap.verification.phone_reset)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from roadmap.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class PhoneForm(FlaskForm):
@@ -32,3 +35,19 @@ class PhoneCodeForm(FlaskForm):
         description=_l("The 6 digits of the SMS."),
         validators=[InputRequired(_l("Enter the code.")), Length(max=20)],
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"})
+
+
+class PhoneResetForm(PhoneCodeForm):
+    """The code received by SMS and the new password, twice."""
+
+    password = PasswordField(
+        _l("New password"), validators=[
+            InputRequired(_l("Choose a new password.")),
+            Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
+                   message=_l("Use between %(min)d and %(max)d characters."))],
+        description=_l("At least 12 characters. A few words make a good passphrase."),
+        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Confirm the password"), validators=[
+        InputRequired(_l("Confirm the password.")),
+        EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"})

@@ -7,6 +7,7 @@ migrated SQLite file and once on a migrated PostgreSQL database created for this
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 import uuid
@@ -309,6 +310,16 @@ def login(client, user) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+def last_sms_code() -> str:
+    """The 6-digit code of the newest SMS in the outbox (what the resident's phone shows)."""
+    from sqlalchemy import select
+
+    from roadmap.core.sms import SmsMessage
+
+    body = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc())).first().body
+    return re.search(r"\b\d{6}\b", body).group()
 
 
 # --- Browser tests -----------------------------------------------------------------------------

@@ -60,3 +60,14 @@ def seal(value: str) -> str:
 def unseal(token: str) -> str:
     """The value :func:`seal` encrypted."""
     return _fernet().decrypt(token.encode()).decode()
+
+
+def unseal_or_none(token) -> str | None:
+    """The value :func:`seal` encrypted, or None when ``token`` is missing or cannot be read
+    (sealed under another key, or damaged in a cookie)."""
+    if not token or not isinstance(token, str):
+        return None
+    try:
+        return unseal(token)
+    except Exception:  # noqa: BLE001 - InvalidToken, a damaged value: nothing to read back
+        return None

@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from roadmap.accounts.redirects import safe_next
 from roadmap.accounts.services import (MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
                                       PasswordTooCommon, PasswordTooShort)
-from roadmap.core.keys import seal, unseal
+from roadmap.core.keys import seal, unseal_or_none
 from roadmap.core.phones import mask_phone
 from roadmap.extensions import db, limiter
 from roadmap.helpdesk import queries, services
@@ -239,10 +239,6 @@ def withdraw_support(proposal_id: int):
     """Withdraw the resident's support of a proposal."""
     return _on_proposal(proposal_id, services.withdraw_support_for,
                         _("Support withdrawn for %(name)s: %(title)s"))
-    db.session.commit()
-    flash(_("Support withdrawn for %(name)s: %(title)s", name=person.display_name,
-            title=proposal.title), "success")
-    return redirect(_back())
 
 
 @bp.route("/propose", methods=["GET", "POST"])
@@ -363,11 +359,10 @@ def _claim_number(resident) -> str | None:
     data = session.get(CLAIM_NUMBER_KEY)
     if not isinstance(data, dict) or data.get("resident") != resident.id:
         return None
-    try:
-        return unseal(data["number"])
-    except Exception:  # noqa: BLE001 - another key, a damaged cookie: type the number again
+    number = unseal_or_none(data.get("number"))
+    if number is None:  # another key, a damaged cookie: type the number again
         session.pop(CLAIM_NUMBER_KEY, None)
-        return None
+    return number
 
 
 @bp.post("/claim/phone/send")

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from roadmap.accounts.services import (MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
                                       PasswordTooCommon, PasswordTooShort)
-from roadmap.core.keys import seal, unseal
+from roadmap.core.keys import seal, unseal_or_none
 from roadmap.core.phones import InvalidIdentity, mask_phone
 from roadmap.extensions import db
 from roadmap.verification import phone, phone_reset
@@ -51,14 +51,15 @@ def _participant():
 
 def _sent_number() -> str | None:
     """The E.164 number the last code went to, from the session (None if absent or unreadable)."""
-    sealed = session.get(NUMBER_KEY)
-    if not sealed:
-        return None
-    try:
-        return unseal(sealed)
-    except Exception:  # noqa: BLE001 - another key, a damaged cookie: ask for the number again
-        session.pop(NUMBER_KEY, None)
-        return None
+    return _sealed_number(NUMBER_KEY)
+
+
+def _sealed_number(key: str) -> str | None:
+    """The number sealed in the session under ``key``; an unreadable one is dropped."""
+    number = unseal_or_none(session.get(key))
+    if number is None:
+        session.pop(key, None)
+    return number
 
 
 @bp.route("/verify/phone", methods=["GET", "POST"], endpoint="phone")
@@ -143,14 +144,7 @@ RESET_NUMBER_KEY = "sms_reset_number"  # the sealed E.164 number a reset code wa
 
 
 def _reset_number() -> str | None:
-    sealed = session.get(RESET_NUMBER_KEY)
-    if not sealed:
-        return None
-    try:
-        return unseal(sealed)
-    except Exception:  # noqa: BLE001 - another key, a damaged cookie: type the number again
-        session.pop(RESET_NUMBER_KEY, None)
-        return None
+    return _sealed_number(RESET_NUMBER_KEY)
 
 
 @bp.route("/password/phone", methods=["GET", "POST"])

@@ -3,13 +3,12 @@ code), managed accounts, supports and proposals on their behalf with their marks
 entries, refusals, and claiming the account by email or with a phone number."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from roadmap.accounts.models import EmailConfirmationToken, User
+from roadmap.accounts.models import User
 from roadmap.accounts.services import PasswordTooCommon, authenticate, verify_password
 from roadmap.audit.models import AuditEntry
 from roadmap.core.mail import OutboxMessage
@@ -27,6 +26,7 @@ from roadmap.verification import codes, phone, residents
 from roadmap.verification.identity import InvalidIdentity
 from roadmap.verification.models import SmsChallenge
 from roadmap.verification.services import VerificationError
+from tests.conftest import last_sms_code
 
 pytestmark = pytest.mark.usefixtures("english_request")
 CSV = "cnie;birth_date;commune\nAB123456;25/03/1990;{code}\nK4567;1985-01-02;{code}\n"
@@ -251,10 +251,6 @@ def test_no_mail_goes_to_a_placeholder_address(desk, app):
     assert _count(OutboxMessage) == before
 
 
-def _sms_code() -> str:
-    body = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc())).first().body
-    return re.search(r"\b\d{6}\b", body).group()
-
 
 def test_the_resident_claims_the_account_with_a_phone_number(desk, factory):
     consultation, commune, official = desk
@@ -272,7 +268,7 @@ def test_the_resident_claims_the_account_with_a_phone_number(desk, factory):
     assert taken.value.code == "phone_used" and _count(SmsChallenge) == 0
     challenge = services.send_claim_code(resident, "06 61 23 45 67", official)
     assert challenge.purpose == "claim" and challenge.number == "+212661234567"
-    code = _sms_code()
+    code = last_sms_code()
     assert db.session.scalar(select(SmsMessage.recipient_masked)) == "+212 6•••••567"
     with pytest.raises(PasswordTooCommon):  # checked before the code: no try counted
         services.claim_with_phone(resident, code, official, password="password1234")
@@ -307,9 +303,9 @@ def test_a_claim_by_phone_ends_the_pending_email_link_and_needs_its_own_code(des
     assert none.value.code == "sms_no_code"
     phone.start_challenge(resident, "0661234567")  # a *verification* code is not a claim code
     with pytest.raises(VerificationError):
-        services.claim_with_phone(resident, _sms_code(), official,
+        services.claim_with_phone(resident, last_sms_code(), official,
                                   password="my own long passphrase")
     services.send_claim_code(resident, "0661234567", official)
-    services.claim_with_phone(resident, _sms_code(), official, password="my own long passphrase")
+    services.claim_with_phone(resident, last_sms_code(), official, password="my own long passphrase")
     assert services.claim_link(token) is None
     assert db.session.get(User, resident.id).email.endswith("@managed.invalid")

@@ -3,7 +3,6 @@ resident, acting for them, the marks on the proposal page and in the dashboard, 
 session, claiming by email or with a phone number, and logging in with a phone number."""
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -12,13 +11,12 @@ from sqlalchemy import func, select
 from roadmap.accounts.models import User
 from roadmap.core.mail import OutboxMessage
 from roadmap.core.phones import normalise_phone, phone_hash
-from roadmap.core.sms import SmsMessage
 from roadmap.extensions import db
 from roadmap.participation.models import Vote
 from roadmap.proposals.models import Proposal
 from roadmap.verification import residents
 from roadmap.verification.models import SmsChallenge
-from tests.conftest import login
+from tests.conftest import last_sms_code, login
 
 CSV = "cnie;birth_date;commune\nAB123456;25/03/1990;{code}\n"
 
@@ -193,10 +191,6 @@ def test_login_by_phone_number(en, factory):
         assert "Email or password incorrect." in response.get_data(as_text=True)
 
 
-def _sms_code() -> str:
-    body = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc())).first().body
-    return re.search(r"\b\d{6}\b", body).group()
-
 
 def test_the_resident_claims_the_account_with_a_phone_number_at_the_desk(en, desk, app):
     consultation, commune, official = desk
@@ -214,7 +208,7 @@ def test_the_resident_claims_the_account_with_a_phone_number_at_the_desk(en, des
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "+212 6•••••567" in text and "661234567" not in text
     assert page.headers["Cache-Control"] == "no-store"
-    wrong = "000000" if _sms_code() != "000000" else "111111"
+    wrong = "000000" if last_sms_code() != "000000" else "111111"
     passwords = {"password": "my own long passphrase", "confirm": "my own long passphrase"}
     refused = en.post("/helpdesk/claim/phone", data={"code": wrong, "display_name": "Aicha",
                                                      **passwords})
@@ -224,7 +218,7 @@ def test_the_resident_claims_the_account_with_a_phone_number_at_the_desk(en, des
     assert challenge.attempts == 1  # the wrong try stays counted
     resent = en.post("/helpdesk/claim/phone/send", data={"resend": "1"})
     assert resent.status_code == 303
-    done = en.post("/helpdesk/claim/phone", data={"code": _sms_code(), "display_name": "Aicha B.",
+    done = en.post("/helpdesk/claim/phone", data={"code": last_sms_code(), "display_name": "Aicha B.",
                                                   **passwords})
     assert done.status_code == 303 and done.location.endswith("/helpdesk/resident")
     flashed = en.get("/helpdesk/resident").get_data(as_text=True)

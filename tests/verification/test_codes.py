@@ -57,7 +57,6 @@ def test_the_back_office_prints_slips_and_the_job_erases_the_codes(app, client, 
     printed = CODE.findall(text)
     assert len(set(printed)) == 7
     # The printed codes are the batch's (only their hashes are stored), and they work.
-    resident = client.application and setting[2].__class__  # noqa: F841 - readability below
     from tests.conftest import Factory
 
     user = Factory().user()

@@ -160,7 +160,7 @@ def test_the_resident_form_explains_each_refusal_and_writes_nothing(client, orga
     page = answer.get_data(as_text=True)
     assert answer.status_code == 422 and message in page
     if field:
-        assert f'id="{field}-error"' in page and f'aria-invalid="true"' in page
+        assert f'id="{field}-error"' in page and 'aria-invalid="true"' in page
     assert db.session.scalar(select(func.count()).select_from(Verification)) == 0
     db.session.refresh(resident)
     assert resident.verified_at is None

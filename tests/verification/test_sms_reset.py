@@ -16,14 +16,11 @@ from roadmap.verification import phone_reset
 from roadmap.verification.identity import InvalidIdentity, phone_hash
 from roadmap.verification.models import SmsChallenge
 from roadmap.verification.services import VerificationError
+from tests.conftest import last_sms_code
 
 NUMBER = "+212661234567"
 NEW = "a brand new long passphrase"
 
-
-def _code() -> str:
-    body = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc())).first().body
-    return re.search(r"\b\d{6}\b", body).group()
 
 
 def _count(model) -> int:
@@ -44,7 +41,7 @@ def test_the_service_resets_with_the_code_and_revokes_the_sessions(app, holder):
     with app.test_request_context("/?lang=en"):
         assert phone_reset.send_reset_code("06 61 23 45 67") == NUMBER
         assert db.session.scalar(select(SmsChallenge.purpose)) == "reset"
-        code = _code()
+        code = last_sms_code()
         with pytest.raises(PasswordTooCommon):  # a common password costs no try
             phone_reset.reset_with_code(NUMBER, code, "password1234")
         assert db.session.scalar(select(SmsChallenge.attempts)) == 0
@@ -69,7 +66,7 @@ def test_an_unknown_number_gets_the_same_answers_and_no_sms(app, holder):
             phone_reset.reset_with_code("+212698765432", "123456", NEW)
         phone_reset.send_reset_code(NUMBER)
         with pytest.raises(VerificationError) as known:
-            phone_reset.reset_with_code(NUMBER, "000000" if _code() != "000000" else "1" * 6,
+            phone_reset.reset_with_code(NUMBER, "000000" if last_sms_code() != "000000" else "1" * 6,
                                         NEW)
         assert str(unknown.value) == str(known.value)
         with pytest.raises(InvalidIdentity):  # a malformed number says nothing about accounts
@@ -93,7 +90,7 @@ def test_a_resident_who_claimed_by_phone_chooses_a_new_password(app, client, hol
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "+212 6•••••567" in html and "661234567" not in html
     assert page.headers["Cache-Control"] == "no-store"
-    code = _code()
+    code = last_sms_code()
     wrong = client.post("/password/phone/code", data={
         "code": "000000" if code != "000000" else "111111", "password": NEW, "confirm": NEW})
     assert wrong.status_code == 422 and "code" in wrong.get_data(as_text=True).lower()

@@ -3,7 +3,6 @@ allows 5 tries; the sending limits per account and per number; one number verifi
 bad input refused with a clear message and nothing written."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -17,13 +16,10 @@ from roadmap.verification import phone
 from roadmap.verification.identity import InvalidIdentity, phone_hash
 from roadmap.verification.models import SmsChallenge, Verification
 from roadmap.verification.services import VerificationError, active_verification
+from tests.conftest import last_sms_code
 
 NUMBER = "+212661234567"
 
-
-def _last_code() -> str:
-    body = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc())).first().body
-    return re.search(r"\b\d{6}\b", body).group()
 
 
 def _counts() -> tuple:
@@ -39,7 +35,7 @@ def test_a_code_verifies_the_account_with_the_number(factory, english_request):
     user = factory.user()
     challenge = phone.start_challenge(user, "٠٦ ٦١ ٢٣ ٤٥ ٦٧")  # Arabic-Indic digits
     assert challenge.number == NUMBER and challenge.phone_hash == phone_hash(NUMBER)
-    code = _last_code()
+    code = last_sms_code()
     assert challenge.code_hash != code and code not in challenge.code_hash
     message = db.session.scalar(select(SmsMessage))
     assert message.recipient_masked == "+212 6•••••567" and "10 min" in message.body
@@ -96,7 +92,7 @@ def test_wrong_codes_say_how_many_tries_are_left_then_end_the_challenge(factory,
                                                                         english_request):
     user = factory.user()
     phone.start_challenge(user, NUMBER)
-    code = _last_code()
+    code = last_sms_code()
     for left in (4, 3, 2, 1):
         with pytest.raises(VerificationError) as wrong:
             phone.verify_with_sms(user, _wrong(code))
@@ -128,7 +124,7 @@ def test_an_expired_code_is_refused(factory, english_request):
     challenge.expires_at = challenge.created_at - timedelta(seconds=1)
     db.session.flush()
     with pytest.raises(VerificationError) as expired:
-        phone.verify_with_sms(user, _last_code())
+        phone.verify_with_sms(user, last_sms_code())
     assert expired.value.code == "sms_expired" and "expired" in str(expired.value)
     assert challenge.attempts == 0 and active_verification(user) is None
 
@@ -136,9 +132,9 @@ def test_an_expired_code_is_refused(factory, english_request):
 def test_a_new_code_ends_the_previous_one(factory, english_request):
     user = factory.user()
     phone.start_challenge(user, NUMBER)
-    first = _last_code()
+    first = last_sms_code()
     phone.start_challenge(user, NUMBER)
-    second = _last_code()
+    second = last_sms_code()
     if first != second:
         with pytest.raises(VerificationError):
             phone.verify_with_sms(user, first)
@@ -173,7 +169,7 @@ def test_the_sending_limits_per_account_and_per_number(app, factory, english_req
 def test_a_number_that_verified_another_account_is_refused_cleanly(factory, english_request):
     first, second = factory.user(), factory.user()
     phone.start_challenge(first, NUMBER)
-    phone.verify_with_sms(first, _last_code())
+    phone.verify_with_sms(first, last_sms_code())
     before = _counts()
     with pytest.raises(VerificationError) as taken:
         phone.start_challenge(second, "06 61 23 45 67")
@@ -184,7 +180,7 @@ def test_a_number_used_to_sign_in_by_another_account_is_refused_at_the_code(fact
                                                                            english_request):
     first, second = factory.user(), factory.user()
     phone.start_challenge(second, NUMBER)
-    code = _last_code()
+    code = last_sms_code()
     first.phone_hash = phone_hash(NUMBER)  # meanwhile (login by phone, a help-desk claim)
     db.session.flush()
     with pytest.raises(VerificationError) as taken:
@@ -195,7 +191,7 @@ def test_a_number_used_to_sign_in_by_another_account_is_refused_at_the_code(fact
 def test_a_claim_challenge_is_separate_from_verification(factory, english_request):
     user = factory.user()
     challenge = phone.start_challenge(user, NUMBER, purpose="claim")
-    checked = phone.check_challenge(user, _last_code(), purpose="claim")
+    checked = phone.check_challenge(user, last_sms_code(), purpose="claim")
     assert checked.id == challenge.id and checked.used_at is not None
     assert checked.phone_hash == phone_hash(NUMBER)
     assert active_verification(user) is None  # the help desk decides what a claim does
@@ -208,10 +204,10 @@ def test_deleting_the_account_frees_the_number(factory, english_request):
 
     first = factory.user()
     phone.start_challenge(first, NUMBER)
-    phone.verify_with_sms(first, _last_code())
+    phone.verify_with_sms(first, last_sms_code())
     delete_account(first)
     second = factory.user()
     phone.start_challenge(second, NUMBER)
-    phone.verify_with_sms(second, _last_code())
+    phone.verify_with_sms(second, last_sms_code())
     assert db.session.scalar(select(User.id).where(User.phone_hash == phone_hash(NUMBER))) \
         == second.id

@@ -3,7 +3,6 @@ masked number shown; refusals as 422 pages in the reader's language with nothing
 pages exist only where SMS is on, for confirmed or managed accounts; rate limits."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -12,14 +11,10 @@ from roadmap.core.sms import SmsMessage
 from roadmap.extensions import db
 from roadmap.verification.identity import phone_hash
 from roadmap.verification.models import SmsChallenge, Verification
-from tests.conftest import login
+from tests.conftest import last_sms_code, login
 
 NUMBER = "+212661234567"
 
-
-def _code() -> str:
-    body = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc())).first().body
-    return re.search(r"\b\d{6}\b", body).group()
 
 
 def _count(model) -> int:
@@ -41,7 +36,7 @@ def test_a_resident_verifies_with_the_code_received(client, signed_in):
     code_page = client.get("/verify/phone/code").get_data(as_text=True)
     assert "+212 6•••••567" in code_page and NUMBER not in code_page
     assert 'name="code"' in code_page and 'name="resend"' in code_page
-    done = client.post("/verify/phone/code", data={"code": _code()})
+    done = client.post("/verify/phone/code", data={"code": last_sms_code()})
     assert done.status_code == 303 and done.location.endswith("/verify")
     assert signed_in.verification_method == "sms"
     assert signed_in.phone_hash == phone_hash(NUMBER)
@@ -55,7 +50,7 @@ def test_a_new_code_goes_to_the_same_number_and_replaces_the_first(client, signe
     assert _count(SmsMessage) == 2 and first.failed_reason == "replaced"
     assert db.session.scalars(select(SmsChallenge).order_by(SmsChallenge.id)).all()[-1] \
         .phone_hash == phone_hash(NUMBER)
-    assert client.post("/verify/phone/code", data={"code": _code()}).status_code == 303
+    assert client.post("/verify/phone/code", data={"code": last_sms_code()}).status_code == 303
 
 
 def test_bad_numbers_are_shown_again_with_the_reason_in_french(client, signed_in):
@@ -69,7 +64,7 @@ def test_bad_numbers_are_shown_again_with_the_reason_in_french(client, signed_in
 
 def test_a_wrong_code_is_counted_and_the_page_says_how_many_tries_are_left(client, signed_in):
     client.post("/verify/phone", data={"phone": NUMBER})
-    code = _code()
+    code = last_sms_code()
     answer = client.post("/verify/phone/code", data={"code": "111111" if code != "111111"
                                                      else "222222"})
     assert answer.status_code == 422 and "4" in answer.get_data(as_text=True)

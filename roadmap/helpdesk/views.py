@@ -374,20 +374,15 @@ def send_claim_code():
         return _no_desk()
     person, consultation = desk
     form = ClaimPhoneForm()
-    resending = request.form.get("resend") == "1"
-    if resending:
-        number = _claim_number(person)
-        if number is None:
-            return redirect(_resident_url())
-    elif not form.validate_on_submit():
-        return _resident_page(person, consultation, status=422, phone_form=form)
-    else:
-        number = form.phone.data
+    number = form.requested_number(_claim_number(person))
+    if number is None:
+        return redirect(_resident_url()) if form.resending \
+            else _resident_page(person, consultation, status=422, phone_form=form)
     try:
         challenge = services.send_claim_code(person, number, _official())
     except (InvalidIdentity, VerificationError, services.HelpDeskError) as error:
         db.session.rollback()
-        if resending:
+        if form.resending:
             flash(str(error), "error")
             return redirect(url_for("helpdesk.claim_phone"))
         form.phone.errors = list(form.phone.errors) + [str(error)]

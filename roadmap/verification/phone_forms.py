@@ -2,6 +2,7 @@
 in roadmap.verification.phone and roadmap.verification.phone_reset)."""
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
@@ -19,6 +20,19 @@ class PhoneForm(FlaskForm):
                        "+212 6 12 34 56 78."),
         validators=[InputRequired(_l("Enter your mobile phone number.")), Length(max=40)],
         render_kw={"inputmode": "tel", "autocomplete": "tel", "dir": "ltr"})
+
+    @property
+    def resending(self) -> bool:
+        """True when the request is "send a new code" (a :class:`ResendForm`) to the last number."""
+        return request.method == "POST" and request.form.get("resend") == "1"
+
+    def requested_number(self, last_number: str | None) -> str | None:
+        """The number a code is asked for: ``last_number`` on "send a new code", else the number
+        typed if the form validates; None when there is none (the caller shows the form again,
+        or, resending, the page to type a number)."""
+        if self.resending:
+            return last_number
+        return self.phone.data if self.validate_on_submit() else None
 
 
 class ResendForm(FlaskForm):

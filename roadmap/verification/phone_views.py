@@ -11,7 +11,7 @@ verification key) in the browser's session cookie, never in the database. Rate l
 """
 from __future__ import annotations
 
-from flask import (abort, current_app, flash, redirect, render_template, request, session,
+from flask import (abort, current_app, flash, redirect, render_template, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -70,19 +70,14 @@ def phone_page():  # endpoint ``verification.phone``; the name ``phone`` is the 
     if user is None:
         return redirect(url_for("verification.start"))
     form = PhoneForm()
-    resending = request.method == "POST" and request.form.get("resend") == "1"
-    if resending:
-        number = _sent_number()
-        if number is None:
-            return redirect(url_for("verification.phone"))
-    elif not form.validate_on_submit():
-        return _phone_form(form, user)
-    else:
-        number = form.phone.data
+    number = form.requested_number(_sent_number())
+    if number is None:
+        return redirect(url_for("verification.phone")) if form.resending \
+            else _phone_form(form, user)
     try:
         challenge = phone.start_challenge(user, number)
     except (InvalidIdentity, VerificationError) as error:  # refused before anything is written
-        if resending:
+        if form.resending:
             flash(str(error), "error")
             return redirect(url_for("verification.phone_code"))
         form.phone.errors.append(str(error))
@@ -154,16 +149,12 @@ def reset_phone():
     if not method_enabled("sms"):
         abort(404)
     form = PhoneForm()
-    resending = request.method == "POST" and request.form.get("resend") == "1"
-    if resending:
-        number = _reset_number()
-        if number is None:
+    number = form.requested_number(_reset_number())
+    if number is None:
+        if form.resending:
             return redirect(url_for("verification.reset_phone"))
-    elif not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("verification/reset_phone.html", form=form), status
-    else:
-        number = form.phone.data
     try:
         e164 = phone_reset.send_reset_code(number)
     except InvalidIdentity as error:  # a malformed number: it says nothing about accounts

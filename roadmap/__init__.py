@@ -81,6 +81,7 @@ def _import_models() -> None:
     from roadmap.consultations import models as _consultations  # noqa: F401
     from roadmap.core import jobs as _jobs  # noqa: F401
     from roadmap.core import mail as _mail  # noqa: F401
+    from roadmap.media import models as _media  # noqa: F401
     from roadmap.moderation import models as _moderation  # noqa: F401
     from roadmap.participation import models as _participation  # noqa: F401
     from roadmap.proposals import models as _proposals  # noqa: F401
@@ -116,10 +117,11 @@ def _register_blueprints(app: Flask) -> None:
     from roadmap.verification.admin import bp as verification_admin
     from roadmap.verification.views import bp as verification
     from roadmap.helpdesk.views import bp as helpdesk
+    from roadmap.media.views import bp as media
 
     for blueprint in (consultations, consultations_admin, territory, accounts, accounts_admin,
                       verification, verification_admin, proposals, participation, moderation,
-                      helpdesk, ranking, roadmaps, maps, exports, api):
+                      helpdesk, ranking, roadmaps, maps, exports, api, media):
         app.register_blueprint(blueprint)
     # The territories' back office; importing it registers the territory.import job handler.
     from roadmap.territory.admin import bp as territory_admin

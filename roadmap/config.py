@@ -39,6 +39,10 @@ def from_environment(instance_path: str) -> dict:
         "ROADMAP_TILE_ATTRIBUTION": env("ROADMAP_TILE_ATTRIBUTION", ""),
         "ROADMAP_TERRITORY_UPLOAD_MAX_MB": float(env("ROADMAP_TERRITORY_UPLOAD_MAX_MB", "50")),
         # No request body may be larger (uploads included): past it, a 413 page, nothing kept.
+        # Photos, documents and voice notes (one folder that several app servers mount).
+        "ROADMAP_UPLOAD_PATH": env("ROADMAP_UPLOAD_PATH") or str(Path(instance_path) / "uploads"),
+        "ROADMAP_UPLOAD_MAX_MB": float(env("ROADMAP_UPLOAD_MAX_MB", "10")),
+        "ROADMAP_VOICE_MAX_SECONDS": int(env("ROADMAP_VOICE_MAX_SECONDS", "180")),
         "MAX_CONTENT_LENGTH": int(float(env("ROADMAP_MAX_REQUEST_MB", "64")) * 1024 * 1024),
         "MAIL_SERVER": env("ROADMAP_MAIL_SERVER") or None,
         "MAIL_PORT": int(env("ROADMAP_MAIL_PORT", "587")),

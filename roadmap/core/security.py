@@ -81,6 +81,8 @@ def content_security_policy(tile_url: str | None = None) -> dict[str, str]:
         "script-src": "'self'",
         "connect-src": "'self'",
         "font-src": "'self'",
+        # Voice notes: played from this site, and a recording heard before it is sent (blob:).
+        "media-src": "'self' blob:",
         "object-src": "'none'",
         "frame-ancestors": "'none'",
         "form-action": "'self'",

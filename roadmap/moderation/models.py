@@ -16,15 +16,19 @@ HIDDEN_CAUSES = ("reports", "moderator", "blocked")
 
 
 class Report(db.Model):
-    """A user's report of a proposal or a comment. One per user and content item."""
+    """A user's report of a proposal, a comment or an attachment. One per user and item."""
 
     __tablename__ = "report"
     __table_args__ = (
-        CheckConstraint("(proposal_id IS NULL) <> (comment_id IS NULL)", name="one_subject"),
+        CheckConstraint("(CASE WHEN proposal_id IS NULL THEN 0 ELSE 1 END"
+                        " + CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END"
+                        " + CASE WHEN attachment_id IS NULL THEN 0 ELSE 1 END) = 1",
+                        name="one_subject"),
         CheckConstraint("reason IN ('spam', 'offensive', 'personal_data', 'off_topic', "
                         "'duplicate', 'other')", name="reason"),
         UniqueConstraint("reporter_id", "proposal_id"),
         UniqueConstraint("reporter_id", "comment_id"),
+        UniqueConstraint("reporter_id", "attachment_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,6 +36,8 @@ class Report(db.Model):
         ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
     comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    attachment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attachment.id", ondelete="CASCADE"), index=True)
     reporter_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(String(20))
@@ -44,6 +50,7 @@ class Report(db.Model):
 
     proposal = relationship("Proposal")
     comment = relationship("Comment")
+    attachment = relationship("Attachment")
     reporter = relationship("User", foreign_keys=[reporter_id])
 
 

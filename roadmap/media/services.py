@@ -1,0 +1,194 @@
+"""Verbs on attachments: stage an upload, attach the staged ones to what they belong to, remove.
+
+Services flush (never commit) and raise :class:`MediaError` with a message for the uploader.
+Files are written before the row is flushed and deleted only once a removal is committed
+(:func:`roadmap.media.storage.delete_after_commit`).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from roadmap.core.models import utcnow
+from roadmap.extensions import db
+from roadmap.media import storage
+from roadmap.media.checks import UploadRefused, check_common
+from roadmap.media.documents import clean_name, process_document
+from roadmap.media.images import process_photo
+from roadmap.media.models import SUBJECTS, Attachment
+
+# How many of each kind one subject may carry.
+LIMITS = {"photo": 4, "document": 2, "voice": 1}
+ALT_TEXT_LENGTH = (3, 300)
+STAGED_HOURS = 24
+
+
+class MediaError(Exception):
+    """An attachment was refused; ``message`` says why, ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def max_bytes() -> int:
+    """The size limit of one file (``ROADMAP_UPLOAD_MAX_MB``, default 10 MB)."""
+    return int(float(current_app.config.get("ROADMAP_UPLOAD_MAX_MB", 10)) * 1024 * 1024)
+
+
+def read_upload(upload, field: str) -> bytes | None:
+    """The bytes of a form's ``FileStorage`` (``None`` when no file was chosen), at most the
+    limit plus one byte (so that a larger one is seen as such without reading it whole)."""
+    if upload is None or not getattr(upload, "filename", None):
+        return None
+    data = upload.stream.read(max_bytes() + 1)
+    return data
+
+
+def check_alt_text(alt_text: str | None, field: str = "photo_alt") -> str:
+    """A photo's description, trimmed; :class:`MediaError` if missing or too long."""
+    alt_text = " ".join((alt_text or "").split())
+    low, high = ALT_TEXT_LENGTH
+    if len(alt_text) < low:
+        raise MediaError(_("Describe the photo in a few words, for those who cannot see it "
+                           "(for example: \"The flooded track before the school\")."), field)
+    if len(alt_text) > high:
+        raise MediaError(_("Write at most %(max)d characters.", max=high), field)
+    return alt_text
+
+
+def stage_photo(upload, by, alt_text: str | None, language: str | None = None, *,
+                field: str = "photo") -> Attachment | None:
+    """Check, re-encode and keep a photo for ``by`` until its form is accepted; flushes.
+
+    ``None`` when no file was chosen. Raises :class:`MediaError` (nothing is stored).
+    """
+    data = read_upload(upload, field)
+    if data is None:
+        return None
+    alt_text = check_alt_text(alt_text, f"{field}_alt")
+    try:
+        check_common(data, max_bytes())
+        photo = process_photo(data)
+    except UploadRefused as refused:
+        raise MediaError(refused.message, field) from None
+    token = storage.new_token()
+    storage.write(token, "thumb", "webp", photo.thumb)
+    storage.write(token, "screen", "webp", photo.screen)
+    latitude, longitude = photo.position or (None, None)
+    attachment = Attachment(token=token, kind="photo", state="ready", uploaded_by_id=by.id,
+                            alt_text=alt_text, language=language, content_type="image/webp",
+                            extension="webp", size=len(photo.screen), width=photo.width,
+                            height=photo.height, offered_latitude=latitude,
+                            offered_longitude=longitude)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def stage_document(upload, by, language: str | None = None, *,
+                   field: str = "document") -> Attachment | None:
+    """Check and keep a PDF for ``by`` until its form is accepted; flushes (or ``None``)."""
+    data = read_upload(upload, field)
+    if data is None:
+        return None
+    try:
+        check_common(data, max_bytes())
+        document = process_document(data)
+    except UploadRefused as refused:
+        raise MediaError(refused.message, field) from None
+    token = storage.new_token()
+    storage.write(token, "file", "pdf", document.data)
+    attachment = Attachment(token=token, kind="document", state="ready", uploaded_by_id=by.id,
+                            original_name=clean_name(upload.filename, "pdf"), language=language,
+                            content_type="application/pdf", extension="pdf",
+                            size=len(document.data), pages=document.pages)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def staged_for(user, tokens) -> list[Attachment]:
+    """The staged attachments of ``user`` among ``tokens`` (anything else is ignored)."""
+    tokens = [t for t in dict.fromkeys(tokens or ()) if storage.TOKEN.fullmatch(str(t))]
+    if not tokens or not getattr(user, "id", None):
+        return []
+    rows = db.session.scalars(select(Attachment).where(
+        Attachment.token.in_(tokens), Attachment.uploaded_by_id == user.id,
+        *(getattr(Attachment, name).is_(None) for name in SUBJECTS))).all()
+    order = {token: index for index, token in enumerate(tokens)}
+    return sorted(rows, key=lambda a: order[a.token])
+
+
+def attachments_of(subject_column: str, subject_id: int, *, visible_only: bool = False):
+    """The attachments of one subject, in gallery order."""
+    query = select(Attachment).where(getattr(Attachment, subject_column) == subject_id)
+    if visible_only:
+        query = query.where(Attachment.hidden_at.is_(None), Attachment.state == "ready")
+    return db.session.scalars(query.order_by(Attachment.position, Attachment.id)).all()
+
+
+def check_counts(existing, adding) -> None:
+    """Refuse more than :data:`LIMITS` of a kind on one subject."""
+    for kind, limit in LIMITS.items():
+        count = sum(1 for a in [*existing, *adding] if a.kind == kind)
+        if count > limit:
+            field = {"photo": "photo", "document": "document", "voice": "voice"}[kind]
+            raise MediaError({
+                "photo": ngettext("A proposal can have %(num)d photo at most.",
+                                  "A proposal can have %(num)d photos at most.", limit),
+                "document": ngettext("A proposal can have %(num)d document at most.",
+                                     "A proposal can have %(num)d documents at most.", limit),
+                "voice": ngettext("A proposal can have %(num)d voice note at most.",
+                                  "A proposal can have %(num)d voice notes at most.", limit),
+            }[kind], field)
+
+
+def attach(attachments, subject_column: str, subject_id: int) -> list[Attachment]:
+    """Attach staged ``attachments`` to one subject, in order; forgets the photos' positions.
+
+    Raises :class:`MediaError` (nothing attached) beyond :data:`LIMITS`. Flushes.
+    """
+    if subject_column not in SUBJECTS:
+        raise ValueError(subject_column)
+    attachments = [a for a in attachments if a.is_staged]
+    existing = attachments_of(subject_column, subject_id)
+    check_counts(existing, attachments)
+    position = max((a.position for a in existing), default=-1)
+    for attachment in attachments:
+        position += 1
+        setattr(attachment, subject_column, subject_id)
+        attachment.position = position
+        attachment.offered_latitude = attachment.offered_longitude = None
+    db.session.flush()
+    return attachments
+
+
+def remove(attachment: Attachment) -> None:
+    """Delete an attachment; its files go once the deletion is committed. Flushes."""
+    storage.delete_after_commit([attachment.token])
+    db.session.delete(attachment)
+    db.session.flush()
+
+
+def remove_all(attachments) -> int:
+    """Delete many attachments (an account's, say) and their files once committed."""
+    count = 0
+    for attachment in attachments:
+        remove(attachment)
+        count += 1
+    return count
+
+
+def purge_staged(hours: float = STAGED_HOURS) -> int:
+    """Delete the staged attachments older than ``hours`` (a form never sent back). Flushes."""
+    cutoff = utcnow() - timedelta(hours=hours)
+    rows = db.session.scalars(select(Attachment).where(
+        Attachment.created_at < cutoff,
+        *(getattr(Attachment, name).is_(None) for name in SUBJECTS))).all()
+    return remove_all(rows)

@@ -1,0 +1,55 @@
+"""The files of attachments: ``/media/<token>/<variant>``.
+
+Photos are sent inline (``screen``, ``thumb``), voice notes inline (``audio``), documents always
+as a download (``Content-Disposition: attachment``); every answer has ``nosniff`` and the site's
+CSP (see :mod:`roadmap.core.security`) and a type decided here, never by the upload.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, abort, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.media import storage
+from roadmap.media.models import Attachment
+from roadmap.media.policies import can_view_attachment
+
+bp = Blueprint("media", __name__)
+
+# variant -> (kinds it exists for, extension, content type; None: the attachment's own)
+VARIANTS = {
+    "thumb": (("photo",), "webp", "image/webp"),
+    "screen": (("photo",), "webp", "image/webp"),
+    "file": (("document",), "pdf", "application/pdf"),
+    "audio": (("voice",), None, None),
+}
+
+
+@bp.get("/media/<token>/<variant>")
+def file(token: str, variant: str):
+    """One file of an attachment, to those who may see it; 404 for anyone else."""
+    if not storage.TOKEN.fullmatch(token) or variant not in VARIANTS:
+        abort(404)
+    attachment = db.session.scalar(select(Attachment).where(Attachment.token == token))
+    kinds, extension, content_type = VARIANTS[variant]
+    if attachment is None or attachment.kind not in kinds \
+            or not can_view_attachment(current_user, attachment):
+        abort(404)
+    path = storage.path_for(token, variant, extension or attachment.extension)
+    if not path.is_file():
+        abort(404)
+    public = attachment.hidden_at is None and not attachment.is_staged
+    response = send_file(path, mimetype=content_type or attachment.content_type,
+                         conditional=True, max_age=3600 if public else 0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = public
+    response.cache_control.private = not public
+    if attachment.kind == "document":
+        name = attachment.original_name or "document.pdf"
+        ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+        response.headers["Content-Disposition"] = (
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
+    return response

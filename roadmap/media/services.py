@@ -41,7 +41,7 @@ def max_bytes() -> int:
     return int(float(current_app.config.get("ROADMAP_UPLOAD_MAX_MB", 10)) * 1024 * 1024)
 
 
-def read_upload(upload, field: str) -> bytes | None:
+def read_upload(upload) -> bytes | None:
     """The bytes of a form's ``FileStorage`` (``None`` when no file was chosen), at most the
     limit plus one byte (so that a larger one is seen as such without reading it whole)."""
     if upload is None or not getattr(upload, "filename", None):
@@ -63,14 +63,17 @@ def check_alt_text(alt_text: str | None, field: str = "photo_alt") -> str:
 
 
 def stage_photo(upload, by, alt_text: str | None, language: str | None = None, *,
-                field: str = "photo") -> Attachment | None:
+                field: str = "photo", existing=()) -> Attachment | None:
     """Check, re-encode and keep a photo for ``by`` until its form is accepted; flushes.
 
-    ``None`` when no file was chosen. Raises :class:`MediaError` (nothing is stored).
+    ``None`` when no file was chosen. ``existing``: the attachments already on (or staged for)
+    the same subject, counted against :data:`LIMITS`. Raises :class:`MediaError` (nothing is
+    stored).
     """
-    data = read_upload(upload, field)
+    data = read_upload(upload)
     if data is None:
         return None
+    check_counts(existing, ["photo"])
     alt_text = check_alt_text(alt_text, f"{field}_alt")
     try:
         check_common(data, max_bytes())
@@ -92,11 +95,12 @@ def stage_photo(upload, by, alt_text: str | None, language: str | None = None, *
 
 
 def stage_document(upload, by, language: str | None = None, *,
-                   field: str = "document") -> Attachment | None:
+                   field: str = "document", existing=()) -> Attachment | None:
     """Check and keep a PDF for ``by`` until its form is accepted; flushes (or ``None``)."""
-    data = read_upload(upload, field)
+    data = read_upload(upload)
     if data is None:
         return None
+    check_counts(existing, ["document"])
     try:
         check_common(data, max_bytes())
         document = process_document(data)
@@ -134,18 +138,19 @@ def attachments_of(subject_column: str, subject_id: int, *, visible_only: bool =
 
 
 def check_counts(existing, adding) -> None:
-    """Refuse more than :data:`LIMITS` of a kind on one subject."""
+    """Refuse more than :data:`LIMITS` of a kind on one subject. ``existing``: attachments;
+    ``adding``: attachments or kinds."""
+    kinds = [a.kind for a in existing] + [getattr(a, "kind", a) for a in adding]
     for kind, limit in LIMITS.items():
-        count = sum(1 for a in [*existing, *adding] if a.kind == kind)
-        if count > limit:
-            field = {"photo": "photo", "document": "document", "voice": "voice"}[kind]
+        if kinds.count(kind) > limit:
+            field = kind
             raise MediaError({
-                "photo": ngettext("A proposal can have %(num)d photo at most.",
-                                  "A proposal can have %(num)d photos at most.", limit),
-                "document": ngettext("A proposal can have %(num)d document at most.",
-                                     "A proposal can have %(num)d documents at most.", limit),
-                "voice": ngettext("A proposal can have %(num)d voice note at most.",
-                                  "A proposal can have %(num)d voice notes at most.", limit),
+                "photo": ngettext("You can attach %(num)d photo at most.",
+                                  "You can attach %(num)d photos at most.", limit),
+                "document": ngettext("You can attach %(num)d document at most.",
+                                     "You can attach %(num)d documents at most.", limit),
+                "voice": ngettext("You can attach %(num)d voice note at most.",
+                                  "You can attach %(num)d voice notes at most.", limit),
             }[kind], field)
 
 

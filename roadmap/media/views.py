@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -53,3 +53,20 @@ def file(token: str, variant: str):
         response.headers["Content-Disposition"] = (
             f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
     return response
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    """Attachments' helpers for every template (globals: imported macros see them too)."""
+    from roadmap.media import queries
+    from roadmap.media.checks import human_size
+    from roadmap.media.services import max_bytes
+
+    state.app.jinja_env.globals.update(
+        human_size=human_size, max_upload_bytes=max_bytes, card_photos=queries.card_photos,
+        visible_attachments=queries.visible_of, media_url=media_url)
+
+
+def media_url(attachment, variant: str) -> str:
+    """The URL of one of ``attachment``'s files."""
+    return url_for("media.file", token=attachment.token, variant=variant)

@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from roadmap.accounts.forms import STAKEHOLDER_CHOICES
 from roadmap.core.forms import AmountField, choices  # noqa: F401  (AmountField: moved to core)
+from roadmap.media.forms import AttachmentFields
 from roadmap.proposals.labels import LISTED_STATUSES, ORIGIN_LABELS, SDG_NAMES, SORT_LABELS, \
     STATUS_LABELS
 from roadmap.proposals.queries import (DEFAULT_SORT, ProposalFilters, commune_at,
@@ -37,8 +38,9 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProposalForm(FlaskForm):
-    """A proposal: what, where (commune, or a point on the map), and optional details."""
+class ProposalForm(AttachmentFields, FlaskForm):
+    """A proposal: what, where (commune, or a point on the map), optional details, photos and
+    documents (see :mod:`roadmap.media.forms`)."""
 
     title = StringField(
         _l("Title"), filters=[_strip],
@@ -123,6 +125,12 @@ class ProposalForm(FlaskForm):
                 and -90 <= latitude <= 90 and -180 <= longitude <= 180):
             return False
         return latitude, longitude
+
+    def use_place(self, place) -> None:
+        """Put the point the author chose (a photo's place) in the form."""
+        self.latitude.data, self.longitude.data = (str(place[0]), str(place[1]))
+        self.latitude.errors = []
+        self._validate_place()
 
     def proposal_values(self) -> dict:
         """The fields as keyword arguments for :mod:`roadmap.proposals.services`."""

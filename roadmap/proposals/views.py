@@ -17,8 +17,11 @@ from roadmap.consultations.models import Workshop
 from roadmap.consultations.phases import is_open
 from roadmap.consultations.queries import consultation_by_slug
 from roadmap.core.htmx import render_page_or_fragment
+from roadmap.core.models import utcnow
 from roadmap.core.pagecache import cached_for_visitors
 from roadmap.extensions import db, htmx
+from roadmap.media import services as media
+from roadmap.media.forms import FILE_FIELDS, handle_uploads
 from roadmap.proposals import labels, services
 from roadmap.proposals import receivers  # noqa: F401  (connects the receivers)
 from roadmap.proposals.forms import ProposalFilterForm, ProposalForm, WorkshopProposalForm
@@ -229,15 +232,50 @@ def new(slug: str):
     if not form.is_submitted():
         form.commune_id.data = (request.args.get("commune_id", type=int)
                                 or _default_commune_id(item, current_user))
-    if not form.validate_on_submit():
-        return _form_page("proposals/new.html", form, consultation=item)
+    valid = form.validate_on_submit()
+    uploads = _uploads(item, form)
+    context = {"consultation": item, "uploads": uploads}
+    if uploads.action or uploads.failed:
+        return _attachments_answer("proposals/new.html", form, uploads, context)
+    if not valid:
+        return _form_page("proposals/new.html", form, **context)
     if not form.confirmed.data:
         similar = similar_proposals(item, form.title.data, form.body.data, form.commune_id.data)
         if similar:
             form.confirmed.data = "1"
-            return _form_page("proposals/new.html", form, 200, consultation=item,
-                              similar=similar, checked=True)
-    return _publish(item, form)
+            return _form_page("proposals/new.html", form, 200, similar=similar, checked=True,
+                              **context)
+    return _publish(item, form, uploads)
+
+
+def _uploads(consultation, form, proposal=None):
+    """The attachments of the proposal form: stage this post's files (committed, so that a
+    form shown again keeps them) and act on the attachments' buttons."""
+    attached = media.attachments_of("proposal_id", proposal.id) if proposal else ()
+    uploads = handle_uploads(form, current_user, attached)
+    if form.is_submitted():
+        db.session.commit()
+    if uploads.place:
+        form.use_place(uploads.place)
+    uploads.offer_place(form.point() not in (None, False),
+                        lambda lat, lon: commune_at(consultation, lat, lon))
+    return uploads
+
+
+def _attachments_answer(template: str, form, uploads, context: dict, error=None):
+    """The form again after an attachments' button or a refused file, the proposal not sent:
+    the attachments' fieldset for htmx, else the page (errors only on the files' fields)."""
+    for name, field in form._fields.items():
+        if name not in FILE_FIELDS:
+            field.errors = []
+    if error is not None:
+        uploads.failed = True
+        field = form[error.field] if error.field in form else form.photo
+        field.errors = [*field.errors, error.message]
+    status = 422 if uploads.failed else 200
+    if htmx and not htmx.history_restore_request:
+        return render_template("proposals/_attachments.html", form=form, **context), status
+    return _form_page(template, form, status, **context)
 
 
 def _default_commune_id(consultation, user) -> int | None:
@@ -247,13 +285,20 @@ def _default_commune_id(consultation, user) -> int | None:
     return None
 
 
-def _publish(consultation, form):
+def _publish(consultation, form, uploads):
+    context = {"consultation": consultation, "uploads": uploads}
     try:
         proposal = services.submit_proposal(consultation, current_user, **form.proposal_values())
+        media.attach(uploads.staged, "proposal_id", proposal.id)
     except services.ProposalError as error:
+        db.session.rollback()
         return _service_error(error, form, "proposals/new.html",
                               url_for("proposals.consultation", slug=consultation.slug),
-                              consultation=consultation)
+                              **context)
+    except media.MediaError as error:
+        db.session.rollback()
+        return _attachments_answer("proposals/new.html", form, uploads, context,
+                                   error=error)
     db.session.commit()
     if proposal.status == "pending":
         flash(_("Thank you. Your proposal will be published once a moderator has checked it."),
@@ -310,13 +355,28 @@ def edit(slug: str, proposal_id: int):
     form = _proposal_form(item, current_user, proposal)
     if not form.is_submitted():
         form.fill_from(proposal)
-    if not form.validate_on_submit():
-        return _form_page("proposals/edit.html", form, consultation=item, proposal=proposal)
+    valid = form.validate_on_submit()
+    uploads = _uploads(item, form, proposal)
+    context = {"consultation": item, "proposal": proposal, "uploads": uploads}
+    if uploads.action or uploads.failed:
+        if uploads.action == "remove":
+            proposal.updated_at = utcnow()  # the cached card and page show what is left
+            db.session.commit()
+        return _attachments_answer("proposals/edit.html", form, uploads, context)
+    if not valid:
+        return _form_page("proposals/edit.html", form, **context)
     try:
         services.edit_proposal(proposal, current_user, **form.proposal_values())
+        if uploads.staged:
+            media.attach(uploads.staged, "proposal_id", proposal.id)
+            proposal.updated_at = utcnow()
     except services.ProposalError as error:
+        db.session.rollback()
         return _service_error(error, form, "proposals/edit.html", _show_url(proposal),
-                              consultation=item, proposal=proposal)
+                              **context)
+    except media.MediaError as error:
+        db.session.rollback()
+        return _attachments_answer("proposals/edit.html", form, uploads, context, error=error)
     db.session.commit()
     flash(_("Your changes are saved."), "success")
     return redirect(_show_url(proposal))

@@ -19,6 +19,14 @@ from roadmap.media.policies import can_view_attachment
 
 bp = Blueprint("media", __name__)
 
+
+@bp.app_template_filter("human_size")
+def _human_size(size) -> str:
+    """``{{ attachment.size | human_size }}``: ``850 KB``, ``2.4 MB`` in the reader's language."""
+    from roadmap.media.checks import human_size
+
+    return human_size(int(size or 0))
+
 # variant -> (kinds it exists for, extension, content type; None: the attachment's own)
 VARIANTS = {
     "thumb": (("photo",), "webp", "image/webp"),

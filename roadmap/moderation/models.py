@@ -62,6 +62,12 @@ class ProposalMerge(db.Model):
     never shown) and ``duplicate`` (true when the target already had that person's support,
     from the same account or the same verified identity, so nothing was added to it). Undoing deletes the supports the merge added to the
     target and gives the merged proposal back every support it had.
+
+    The same list also holds one entry per attachment (photo, document, voice note) the merge
+    carried to the target: ``attachment_id`` and the ``position`` it had in the merged
+    proposal's gallery; entries with an ``attachment_id`` are not supports (read the list
+    through ``services.vote_entries`` / ``services.attachment_entries``). Kept here so that
+    no column was added for them.
     """
 
     __tablename__ = "proposal_merge"

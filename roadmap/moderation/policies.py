@@ -36,13 +36,28 @@ def blocked_message() -> str:
 
 
 def _consultation_of(subject):
-    """The consultation of a proposal, or of a comment's proposal."""
+    """The consultation of a proposal, of a comment's proposal, or of what an attachment
+    belongs to."""
+    from roadmap.media.models import Attachment
+
+    if isinstance(subject, Attachment):
+        from roadmap.media.subjects import consultation_of
+        return consultation_of(subject)
     proposal = subject.proposal if hasattr(subject, "proposal_id") else subject
     return proposal.consultation
 
 
+def author_id_of(subject) -> int | None:
+    """Who wrote a proposal or a comment, or uploaded an attachment."""
+    from roadmap.media.models import Attachment
+
+    if isinstance(subject, Attachment):
+        return subject.uploaded_by_id
+    return subject.author_id
+
+
 def report_refusal(user, subject, *, check_existing: bool = True) -> Refusal | None:
-    """Why ``user`` cannot report ``subject`` (a proposal or a comment), as a
+    """Why ``user`` cannot report ``subject`` (a proposal, a comment or an attachment), as a
     :class:`~roadmap.core.refusals.Refusal` (with a link to get what is missing), or ``None``.
 
     ``check_existing=False`` skips the query for an earlier report by ``user`` (for a link
@@ -54,13 +69,17 @@ def report_refusal(user, subject, *, check_existing: bool = True) -> Refusal | N
         return Refusal("login", _l("Log in to report content."))
     if is_blocked(user):
         return Refusal("blocked", blocked_message())
-    if subject.author_id is not None and subject.author_id == user.id:
+    author_id = author_id_of(subject)
+    if author_id is not None and author_id == user.id:
         return Refusal("own", _l("You cannot report your own contribution."))
     if getattr(subject, "deleted_at", None) is not None:
         return Refusal("deleted", _l("This comment was deleted."))
-    closed = lifecycle_refusal(_consultation_of(subject))
+    consultation = _consultation_of(subject)
+    if consultation is None:  # a staged attachment: nobody else sees it
+        return Refusal("deleted", _l("This file is not shown."))
+    closed = lifecycle_refusal(consultation)
     if closed:
-        return Refusal(_consultation_of(subject).status, closed)
+        return Refusal(consultation.status, closed)
     unconfirmed = confirmation_refusal(user, "report")
     if unconfirmed:
         return unconfirmed
@@ -128,7 +147,7 @@ def can_see_hidden(user, subject) -> bool:
     """True if ``user`` reads a hidden item's content: its author, or a moderator."""
     if not signed_in(user):
         return False
-    return subject.author_id == user.id or can_moderate(user)
+    return author_id_of(subject) == user.id or can_moderate(user)
 
 
 def offered_decisions(item) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from roadmap.extensions import db
 from roadmap.audit.models import AuditEntry
 from roadmap.consultations.queries import public_consultation_ids
 from roadmap.core.models import utcnow
+from roadmap.media.models import Attachment
 from roadmap.moderation.models import ProposalMerge, Report
 from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.models import Proposal
@@ -23,7 +24,9 @@ AUDIT_PER_PAGE = 50
 
 
 def _subject_column(subject):
-    """The Report column pointing at ``subject`` (a proposal or a comment)."""
+    """The Report column pointing at ``subject`` (a proposal, a comment or an attachment)."""
+    if isinstance(subject, Attachment):
+        return Report.attachment_id
     return Report.proposal_id if isinstance(subject, Proposal) else Report.comment_id
 
 
@@ -48,7 +51,8 @@ def open_reports(subject) -> list[Report]:
 
 @dataclass
 class QueueItem:
-    """One row of the review queue: a proposal or a comment and its open reports."""
+    """One row of the review queue: a proposal, a comment or an attachment and its open
+    reports."""
 
     kind: str
     subject: object
@@ -56,7 +60,11 @@ class QueueItem:
 
     @property
     def proposal(self):
-        """The proposal concerned (the comment's proposal for a comment)."""
+        """The proposal concerned (the comment's proposal for a comment; for an attachment,
+        the proposal it is shown on, ``None`` for a workshop's or a progress update's)."""
+        if self.kind == "attachment":
+            from roadmap.media.subjects import proposal_of
+            return proposal_of(self.subject)
         return self.subject if self.kind == "proposal" else self.subject.proposal
 
     @property
@@ -113,24 +121,59 @@ def _queue_comments(consultation_id, commune_id, reason, drafts=True) -> list[Co
     return list(db.session.scalars(query.limit(QUEUE_LIMIT)))
 
 
-def _reports_by_subject(proposal_ids, comment_ids) -> dict:
+def _queue_attachments(consultation_id, commune_id, reason, drafts=True) -> list[Attachment]:
+    """Reported attachments and those hidden by their reports, filtered in Python by the
+    consultation (and commune) of what they belong to: at most :data:`QUEUE_LIMIT` rows."""
+    from roadmap.media.subjects import consultation_of, proposal_of
+
+    ids = _reported_ids(Report.attachment_id, reason)
+    condition = Attachment.id.in_(ids) if ids else None
+    if not reason:
+        by_reports = Attachment.hidden_cause == "reports"
+        condition = by_reports | condition if condition is not None else by_reports
+    if condition is None:
+        return []
+    rows = db.session.scalars(select(Attachment).where(condition)
+                              .order_by(Attachment.id.desc()).limit(QUEUE_LIMIT))
+    public = None if drafts else set(db.session.scalars(public_consultation_ids()))
+    kept = []
+    for attachment in rows:
+        consultation = consultation_of(attachment)
+        if consultation is None or (public is not None and consultation.id not in public) \
+                or (consultation_id and consultation.id != consultation_id):
+            continue
+        if commune_id:
+            proposal = proposal_of(attachment)
+            if proposal is None or proposal.commune_id != commune_id:
+                continue
+        kept.append(attachment)
+    return kept
+
+
+def _reports_by_subject(proposal_ids, comment_ids, attachment_ids=()) -> dict:
     found: dict = {}
-    if not proposal_ids and not comment_ids:
+    if not proposal_ids and not comment_ids and not attachment_ids:
         return found
     rows = db.session.scalars(select(Report).where(
         Report.dismissed_at.is_(None),
-        Report.proposal_id.in_(proposal_ids) | Report.comment_id.in_(comment_ids))
+        Report.proposal_id.in_(proposal_ids) | Report.comment_id.in_(comment_ids)
+        | Report.attachment_id.in_(list(attachment_ids)))
         .order_by(Report.created_at, Report.id))
     for report in rows:
-        key = ("proposal", report.proposal_id) if report.proposal_id else \
-            ("comment", report.comment_id)
+        if report.proposal_id:
+            key = ("proposal", report.proposal_id)
+        elif report.comment_id:
+            key = ("comment", report.comment_id)
+        else:
+            key = ("attachment", report.attachment_id)
         found.setdefault(key, []).append(report)
     return found
 
 
 def review_queue(*, consultation_id=None, commune_id=None, reason=None,
                  sort: str = "newest", drafts: bool = True) -> list[QueueItem]:
-    """Pending proposals and reported (or report-hidden) items, with their open reports.
+    """Pending proposals and reported (or report-hidden) proposals, comments and
+    attachments, with their open reports.
 
     ``drafts=False`` leaves out the items of consultations still in draft (for moderators,
     who do not see drafts).
@@ -140,9 +183,13 @@ def review_queue(*, consultation_id=None, commune_id=None, reason=None,
     """
     proposals = _queue_proposals(consultation_id, commune_id, reason, drafts)
     comments = _queue_comments(consultation_id, commune_id, reason, drafts)
-    reports = _reports_by_subject([p.id for p in proposals], [c.id for c in comments])
+    attachments = _queue_attachments(consultation_id, commune_id, reason, drafts)
+    reports = _reports_by_subject([p.id for p in proposals], [c.id for c in comments],
+                                  [a.id for a in attachments])
     items = [QueueItem("proposal", p, reports.get(("proposal", p.id), [])) for p in proposals]
     items += [QueueItem("comment", c, reports.get(("comment", c.id), [])) for c in comments]
+    items += [QueueItem("attachment", a, reports.get(("attachment", a.id), []))
+              for a in attachments]
     if sort == "reports":
         items.sort(key=lambda i: (len(i.reports), i.latest), reverse=True)
     else:

@@ -15,10 +15,11 @@ from sqlalchemy import delete, func, select, update
 from roadmap.accounts.models import User
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
+from roadmap.media.models import Attachment
 from roadmap.moderation import policies
 from roadmap.audit.log import record
 from roadmap.moderation.models import REPORT_REASONS, ProposalMerge, Report
-from roadmap.moderation.queries import open_reporters_count
+from roadmap.moderation.queries import _subject_column, open_reporters_count
 from roadmap.participation.models import Comment, Notification, Vote
 from roadmap.participation.queries import forget_votes_used
 from roadmap.proposals.models import Proposal
@@ -52,12 +53,17 @@ class InvalidInput(ModerationError):
 
 
 def kind_of(subject) -> str:
-    """``proposal`` or ``comment``."""
+    """``proposal``, ``comment`` or ``attachment``."""
+    if isinstance(subject, Attachment):
+        return "attachment"
     return "proposal" if isinstance(subject, Proposal) else "comment"
 
 
 def consultation_of(subject):
-    """The consultation a proposal or a comment belongs to."""
+    """The consultation a proposal, a comment or an attachment belongs to."""
+    if isinstance(subject, Attachment):
+        from roadmap.media.subjects import consultation_of as attachment_consultation
+        return attachment_consultation(subject)
     return subject.consultation if isinstance(subject, Proposal) else subject.proposal.consultation
 
 
@@ -95,14 +101,15 @@ def _decide(subject, by, action: str, change, reason: str | None = None):
     before = _state(subject)
     change(subject)
     db.session.flush()
+    consultation = consultation_of(subject)
     record(by, f"{kind_of(subject)}.{action}", subject, reason=reason, before=before,
-           after=_state(subject), consultation=consultation_of(subject).id)
+           after=_state(subject), consultation=consultation.id if consultation else None)
     return subject
 
 
 def _close_reports(subject, by) -> int:
     """Mark the open reports of ``subject`` as handled; returns how many."""
-    column = Report.proposal_id if isinstance(subject, Proposal) else Report.comment_id
+    column = _subject_column(subject)
     result = db.session.execute(
         update(Report).where(column == subject.id, Report.dismissed_at.is_(None))
         .values(dismissed_at=utcnow(), dismissed_by_id=getattr(by, "id", None))
@@ -113,7 +120,8 @@ def _close_reports(subject, by) -> int:
 # --- reporting ---------------------------------------------------------------------------------
 
 def report(subject, reporter, reason: str, note: str | None = None) -> Report:
-    """``reporter`` reports a proposal or a comment; hides it once enough people reported it.
+    """``reporter`` reports a proposal, a comment or an attachment; hides it once enough people
+    reported it.
 
     At ``consultation.report_threshold`` distinct reporters (reports not dismissed), a visible
     item is hidden pending review (``hidden_cause`` "reports"), recorded in the audit log.
@@ -232,8 +240,13 @@ def decide(subject, by, action: str, reason: str | None = None):
 
 # --- blocking ------------------------------------------------------------------------------
 
-def _authored(model, user_id: int):
-    return select(model).where(model.author_id == user_id)
+# What blocking hides, with the column naming its author: proposals, comments, attachments.
+AUTHORED = ((Proposal, "proposal", "author_id"), (Comment, "comment", "author_id"),
+            (Attachment, "attachment", "uploaded_by_id"))
+
+
+def _authored(model, user_id: int, column: str = "author_id"):
+    return select(model).where(getattr(model, column) == user_id)
 
 
 def block_user(target: User, by, reason: str | None) -> User:
@@ -245,9 +258,9 @@ def block_user(target: User, by, reason: str | None) -> User:
     reason = _require_reason(reason)
     if target.blocked_at is not None:
         raise ModerationError(_("This user is already blocked."), "state")
-    hidden = {"proposal": [], "comment": []}
-    for model, kind in ((Proposal, "proposal"), (Comment, "comment")):
-        for item in db.session.scalars(_authored(model, target.id)
+    hidden = {kind: [] for _model, kind, _column in AUTHORED}
+    for model, kind, column in AUTHORED:
+        for item in db.session.scalars(_authored(model, target.id, column)
                                        .where(model.hidden_at.is_(None))):
             _set_hidden(item, "blocked")
             hidden[kind].append(item.id)
@@ -265,9 +278,9 @@ def unblock_user(target: User, by, reason: str | None = None) -> User:
         raise NotAllowed(refusal, "forbidden")
     if target.blocked_at is None:
         raise ModerationError(_("This user is not blocked."), "state")
-    shown = {"proposal": [], "comment": []}
-    for model, kind in ((Proposal, "proposal"), (Comment, "comment")):
-        for item in db.session.scalars(_authored(model, target.id)
+    shown = {kind: [] for _model, kind, _column in AUTHORED}
+    for model, kind, column in AUTHORED:
+        for item in db.session.scalars(_authored(model, target.id, column)
                                        .where(model.hidden_cause == "blocked")):
             _set_hidden(item, None)
             shown[kind].append(item.id)
@@ -323,6 +336,32 @@ def _move_votes(source: Proposal, target: Proposal) -> list[dict]:
     return moved
 
 
+def _move_attachments(source: Proposal, target: Proposal) -> list[dict]:
+    """Carry the source's attachments to the target, after the target's own (the limits of
+    one proposal do not apply to a merge); returns what to undo: ``attachment_id`` and the
+    ``position`` it had."""
+    last = db.session.scalar(select(func.max(Attachment.position))
+                             .where(Attachment.proposal_id == target.id))
+    position = -1 if last is None else last
+    moved = []
+    for attachment in db.session.scalars(select(Attachment).where(
+            Attachment.proposal_id == source.id).order_by(Attachment.position, Attachment.id)):
+        moved.append({"attachment_id": attachment.id, "position": attachment.position})
+        position += 1
+        attachment.proposal_id, attachment.position = target.id, position
+    return moved
+
+
+def vote_entries(merge_row: ProposalMerge) -> list[dict]:
+    """The supports a merge moved (see :class:`ProposalMerge`)."""
+    return [entry for entry in merge_row.moved_votes or [] if "attachment_id" not in entry]
+
+
+def attachment_entries(merge_row: ProposalMerge) -> list[dict]:
+    """The attachments a merge carried to the target (see :class:`ProposalMerge`)."""
+    return [entry for entry in merge_row.moved_votes or [] if "attachment_id" in entry]
+
+
 def _notify_author(source: Proposal, target: Proposal) -> None:
     if source.author_id is not None and source.author_id != target.author_id:
         db.session.add(Notification(user_id=source.author_id, kind="status",
@@ -334,7 +373,8 @@ def _notify_author(source: Proposal, target: Proposal) -> None:
 def merge(target: Proposal, sources: list[Proposal], by, reason: str | None = None
           ) -> list[ProposalMerge]:
     """Merge each of ``sources`` into ``target``: supports carried over (never twice for one
-    person), the merged ones link to the target and leave the lists, their authors are told."""
+    person), attachments carried over, the merged ones link to the target and leave the
+    lists, their authors are told."""
     if not policies.can_merge(by, target):
         raise NotAllowed(_("Only moderators can merge proposals."), "forbidden")
     if not sources:
@@ -346,7 +386,8 @@ def merge(target: Proposal, sources: list[Proposal], by, reason: str | None = No
         before = _state(source) | {"supports_count": source.supports_count}
         row = ProposalMerge(consultation_id=target.consultation_id, target_id=target.id,
                             source_id=source.id, source_status=source.status,
-                            moved_votes=_move_votes(source, target), reason=reason,
+                            moved_votes=_move_votes(source, target)
+                            + _move_attachments(source, target), reason=reason,
                             merged_by_id=getattr(by, "id", None))
         db.session.add(row)
         db.session.flush()
@@ -357,7 +398,8 @@ def merge(target: Proposal, sources: list[Proposal], by, reason: str | None = No
         record(by, "proposal.merge", source, reason=reason, before=before,
                after=_state(source) | {"supports_count": source.supports_count,
                                        "merge_id": row.id, "target_id": target.id,
-                                       "moved_votes": len(row.moved_votes)})
+                                       "moved_votes": len(vote_entries(row)),
+                                       "moved_attachments": len(attachment_entries(row))})
         merges.append(row)
     _recount(target)
     db.session.flush()
@@ -386,16 +428,21 @@ def _restore_vote(entry: dict, merge_row: ProposalMerge) -> None:
 
 
 def undo_merge(merge_row: ProposalMerge, by, reason: str | None = None) -> ProposalMerge:
-    """Undo a merge: every support and link goes back exactly as before, counters recounted."""
+    """Undo a merge: every support, attachment and link goes back exactly as before, counters
+    recounted (an attachment deleted since, or removed from the target, stays so)."""
     if not policies.can_merge(by):
         raise NotAllowed(_("Only moderators can merge proposals."), "forbidden")
     if merge_row.undone_at is not None:
         raise ModerationError(_("This merge was already undone."), "undone")
     source, target = merge_row.source, merge_row.target
     before = _state(source) | {"supports_count": source.supports_count}
-    for entry in merge_row.moved_votes or []:
+    for entry in vote_entries(merge_row):
         _restore_vote(entry, merge_row)
         forget_votes_used(entry["user_id"], source.consultation_id)
+    for entry in attachment_entries(merge_row):
+        attachment = db.session.get(Attachment, entry["attachment_id"])
+        if attachment is not None and attachment.proposal_id == merge_row.target_id:
+            attachment.proposal_id, attachment.position = merge_row.source_id, entry["position"]
     source.merged_into_id = None
     source.status = merge_row.source_status
     merge_row.undone_at, merge_row.undone_by_id = utcnow(), getattr(by, "id", None)

@@ -16,6 +16,9 @@ from roadmap.consultations.policies import can_view_consultation, can_view_draft
 from roadmap.consultations.queries import visible_to
 from roadmap.core.htmx import render_page_or_fragment
 from roadmap.extensions import db, htmx
+from roadmap.media.models import Attachment
+from roadmap.media.policies import can_view_attachment
+from roadmap.media.subjects import page_url
 from roadmap.moderation import queries, services
 from roadmap.moderation.forms import (REASON_LABELS, DecisionForm, MergeForm, ReportForm,
                                       SelectChoice, reason_label)
@@ -27,7 +30,7 @@ from roadmap.proposals.models import Proposal
 from roadmap.territory.models import Commune
 
 bp = Blueprint("moderation", __name__)
-KINDS = {"proposal": Proposal, "comment": Comment}
+KINDS = {"proposal": Proposal, "comment": Comment, "attachment": Attachment}
 
 
 @bp.app_context_processor
@@ -35,7 +38,7 @@ def _template_helpers() -> dict:
     """Moderation policies and helpers for every template (report links, merge notices)."""
     return {**TEMPLATE_POLICIES, "reason_label": reason_label,
             "active_merge_of": queries.active_merge_of, "co_authors": queries.co_authors,
-            "merges_into": queries.merges_into}
+            "merges_into": queries.merges_into, "attachment_page_url": page_url}
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -45,13 +48,18 @@ def _subject(kind: str, item_id: int):
     subject = db.session.get(model, item_id) if model else None
     if subject is None:
         abort(404)
-    proposal = subject if isinstance(subject, Proposal) else subject.proposal
-    if not can_view_consultation(current_user, proposal.consultation):
+    if isinstance(subject, Attachment) and (subject.is_staged
+                                            or not can_view_attachment(current_user, subject)):
+        abort(404)  # a file one may not be sent is unknown to them
+    consultation = services.consultation_of(subject)
+    if consultation is None or not can_view_consultation(current_user, consultation):
         abort(404)  # a draft's content, as its pages: unknown but to organisers and admins
     return subject
 
 
 def _proposal_url(subject) -> str:
+    if isinstance(subject, Attachment):
+        return page_url(subject) or url_for("consultations.home")
     proposal = subject if isinstance(subject, Proposal) else subject.proposal
     anchor = None if isinstance(subject, Proposal) else f"comment-{subject.id}"
     return url_for("proposals.show", slug=proposal.consultation.slug, proposal_id=proposal.id,
@@ -88,7 +96,7 @@ def _failed(error: services.ModerationError, kind: str, subject):
 @bp.route("/report/<kind>/<int:item_id>", methods=["GET", "POST"])
 @login_required
 def report(kind: str, item_id: int):
-    """Report a proposal or a comment (a reason and an optional note)."""
+    """Report a proposal, a comment or an attachment (a reason and an optional note)."""
     subject = _subject(kind, item_id)
     context = {"kind": kind, "subject": subject, "back": _proposal_url(subject),
                "consultation": services.consultation_of(subject)}
@@ -167,7 +175,8 @@ def suspicious():
 @bp.route("/moderation/<kind>/<int:item_id>/<action>", methods=["POST"])
 @login_required
 def decide(kind: str, item_id: int, action: str):
-    """Approve, hide, restore, reject or dismiss the reports of one item."""
+    """Approve, hide, restore, reject or dismiss the reports of one item (a proposal, a
+    comment or an attachment)."""
     _require_moderator()
     subject = _subject(kind, item_id)
     if action not in services.DECISIONS:

@@ -85,3 +85,39 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(client, demo):
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     stale = client.get(static[0].split("?")[0] + "?v=000000000000")
     assert "immutable" not in stale.headers.get("Cache-Control", "")
+
+
+def test_a_list_of_proposals_with_photos_keeps_the_budget_and_small_thumbnails(client, demo):
+    """Every card of the first page with a phone photo: the page under 150 KB gzipped before
+    the thumbnails, each thumbnail under 30 KB (lazy-loaded: the browser fetches those seen)."""
+    from sqlalchemy import select
+
+    from roadmap.demo import SLUG
+    from roadmap.extensions import db
+    from roadmap.media import services
+    from roadmap.proposals.models import Proposal
+    from tests.media.files import phone_jpeg
+
+    class Upload:  # what a form hands the service: a named stream
+        def __init__(self, data):
+            import io
+            self.filename, self.stream = "IMG_0001.JPG", io.BytesIO(data)
+
+    proposals = db.session.scalars(select(Proposal).where(Proposal.status == "published",
+                                                          Proposal.author_id.is_not(None))
+                                   .order_by(Proposal.created_at.desc(), Proposal.id.desc()).limit(12)).all()
+    photo = phone_jpeg(2000, 1500)
+    for proposal in proposals:
+        staged = services.stage_photo(Upload(photo), proposal.author,
+                                      f"Synthetic photo of the place of proposal {proposal.id}")
+        services.attach([staged], "proposal_id", proposal.id)
+    db.session.commit()
+    path = f"/c/{SLUG}/proposals?sort=newest"
+    total, sizes = page_weight(client, path)
+    thumbs = {url: size for url, size in sizes.items() if "/media/" in url}
+    assert thumbs, "the cards show thumbnails"
+    before = total - sum(thumbs.values())
+    print(f"list with {len(thumbs)} photos: {before / 1024:.1f} KB gzipped before thumbnails")
+    assert before < BUDGET
+    for url in thumbs:
+        assert len(client.get(url).get_data()) <= 30 * 1024, url

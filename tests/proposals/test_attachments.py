@@ -251,3 +251,26 @@ class FreshLogin:
     def back(self, user):
         self.client.post("/logout")
         login(self.client, user)
+
+
+def test_the_card_shows_the_thumbnail_and_the_page_the_gallery_and_documents(
+        client, consultation, commune, citizen, factory):
+    login(client, citizen)
+    client.post(_new_url(consultation), data={
+        **valid_fields(consultation, commune), "confirmed": "1",
+        "photo_alt": 'The "roof" <script>alert(1)</script> of the school',
+        "photo": _upload(files.phone_jpeg(), "roof.jpg", "image/jpeg"),
+        "document": _upload(files.pdf_bytes(2), "Devis toiture.pdf", "application/pdf")},
+        content_type="multipart/form-data")
+    proposal = db.session.scalar(select(Proposal))
+    photo, document = _attachments()
+    client.post("/logout")
+    listing = client.get(f"/c/{consultation.slug}/proposals").get_data(as_text=True)
+    card = listing[listing.index(f'id="proposal-{proposal.id}"'):][:2000]
+    assert f'src="/media/{photo.token}/thumb"' in card and 'loading="lazy"' in card
+    escaped = "The &#34;roof&#34; &lt;script&gt;alert(1)&lt;/script&gt; of the school"
+    assert f'alt="{escaped}"' in card and "<script>alert" not in listing
+    page = client.get(f"/c/{consultation.slug}/proposals/{proposal.id}").get_data(as_text=True)
+    assert f'href="/media/{photo.token}/screen"' in page and f'alt="{escaped}"' in page
+    assert f'href="/media/{document.token}/file"' in page and "Devis toiture.pdf" in page
+    assert "2 pages" in page and "<script>alert" not in page

@@ -6,8 +6,6 @@ moderators (and organisers), who must judge it.
 """
 from __future__ import annotations
 
-from roadmap.extensions import db
-
 
 def _signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
@@ -21,30 +19,40 @@ def is_moderator(user) -> bool:
     return _signed_in(user) and user.has_role("moderator", "organiser")
 
 
+# What an attachment is attached to decides who sees it. The domains above this one register
+# how (``register_subject``): media sits below proposals and participation and imports neither.
+_SUBJECTS: dict[str, "SubjectRules"] = {}
+
+
+class SubjectRules:
+    """How one kind of subject shares its visibility and editing with its attachments."""
+
+    def __init__(self, visible, editable=None):
+        self.visible = visible  # (user, subject_id) -> bool: sees it (its text, when hidden)
+        self.editable = editable  # (user, subject_id) -> bool: may still change its files
+
+
+def register_subject(column: str, visible, editable=None) -> None:
+    """Tell who sees (and may change) the attachments of subjects in ``column``."""
+    _SUBJECTS[column] = SubjectRules(visible, editable)
+
+
+def _subject(attachment):
+    for column, rules in _SUBJECTS.items():
+        subject_id = getattr(attachment, column)
+        if subject_id is not None:
+            return rules, subject_id
+    return None, None
+
+
 def subject_visible(user, attachment) -> bool:
     """Whether ``user`` may see what ``attachment`` is attached to (its text, when hidden)."""
-    from roadmap.proposals.models import Proposal
-    from roadmap.proposals.policies import can_read_hidden, can_view
-
-    if attachment.proposal_id is not None:
-        proposal = db.session.get(Proposal, attachment.proposal_id)
-        if proposal is None or not can_view(user, proposal):
-            return False
-        return proposal.hidden_at is None or can_read_hidden(user, proposal)
-    if attachment.comment_id is not None:
-        from roadmap.participation.models import Comment
-
-        comment = db.session.get(Comment, attachment.comment_id)
-        if comment is None or comment.deleted_at is not None:
-            return False
-        if comment.hidden_at is not None and not (is_moderator(user)
-                                                  or comment.author_id == getattr(user, "id", 0)):
-            return False
-        proposal = db.session.get(Proposal, comment.proposal_id)
-        return proposal is not None and can_view(user, proposal)
-    if attachment.workshop_id is not None or attachment.progress_update_id is not None:
-        return True  # workshops' records and progress updates are public
-    return is_uploader(user, attachment)  # staged: only its uploader
+    if attachment.is_staged:
+        return is_uploader(user, attachment)  # staged: only its uploader
+    rules, subject_id = _subject(attachment)
+    if rules is None:  # workshops' records and progress updates are public
+        return True
+    return bool(rules.visible(user, subject_id))
 
 
 def can_view_attachment(user, attachment) -> bool:
@@ -62,10 +70,5 @@ def can_remove_attachment(user, attachment) -> bool:
         return False
     if attachment.is_staged:
         return True
-    if attachment.proposal_id is not None:
-        from roadmap.proposals.models import Proposal
-        from roadmap.proposals.policies import can_edit
-
-        proposal = db.session.get(Proposal, attachment.proposal_id)
-        return proposal is not None and can_edit(user, proposal)
-    return False
+    rules, subject_id = _subject(attachment)
+    return bool(rules is not None and rules.editable and rules.editable(user, subject_id))

@@ -256,3 +256,32 @@ TEMPLATE_POLICIES = {
     "can_like_comment": can_like_comment,
     "can_follow": can_follow,
 }
+
+
+# -- attachments -------------------------------------------------------------------------------
+
+def _comment_attachments_visible(user, comment_id: int) -> bool:
+    """A comment's voice note: seen by whoever sees the comment (hidden: its author and the
+    moderators), on a proposal they see."""
+    from roadmap.extensions import db
+    from roadmap.participation.models import Comment
+    from roadmap.proposals.policies import can_view
+
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.deleted_at is not None:
+        return False
+    signed_in = getattr(user, "is_authenticated", False)
+    if comment.hidden_at is not None and not (
+            signed_in and (comment.author_id == user.id
+                           or user.has_role("moderator", "organiser"))):
+        return False
+    return can_view(user, comment.proposal)
+
+
+def _register_attachments() -> None:
+    from roadmap.media.policies import register_subject
+
+    register_subject("comment_id", _comment_attachments_visible)
+
+
+_register_attachments()

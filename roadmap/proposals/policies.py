@@ -193,3 +193,33 @@ TEMPLATE_POLICIES = {
     "can_read_hidden_proposal": can_read_hidden,
     "can_enter_workshop_proposals": can_enter_workshop_proposals,
 }
+
+
+# -- attachments -------------------------------------------------------------------------------
+
+def _attachments_visible(user, proposal_id: int) -> bool:
+    """A proposal's photos, documents and voice notes: seen by whoever reads its text."""
+    from roadmap.extensions import db
+    from roadmap.proposals.models import Proposal
+
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or not can_view(user, proposal):
+        return False
+    return proposal.hidden_at is None or can_read_hidden(user, proposal)
+
+
+def _attachments_editable(user, proposal_id: int) -> bool:
+    from roadmap.extensions import db
+    from roadmap.proposals.models import Proposal
+
+    proposal = db.session.get(Proposal, proposal_id)
+    return proposal is not None and can_edit(user, proposal)
+
+
+def _register_attachments() -> None:
+    from roadmap.media.policies import register_subject
+
+    register_subject("proposal_id", _attachments_visible, _attachments_editable)
+
+
+_register_attachments()

@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("accounts",),  # a user's home commune: accounts reads territory, never the reverse
     ("consultations",),
     ("verification",),  # what a consultation requires of participants: proposals read it
+    ("media",),  # photos, documents, voice notes: subjects above register who sees them
     ("proposals",),
     ("participation",),
     ("moderation",),  # moderation hides comments and moves votes: it reads participation

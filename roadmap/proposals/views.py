@@ -418,14 +418,24 @@ def new_workshop_proposal(slug: str, workshop_id: int):
     form = WorkshopProposalForm(item)
     if not form.is_submitted() and len(workshop.communes) == 1:
         form.commune_id.data = workshop.communes[0].id
-    context = {"consultation": item, "workshop": workshop}
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    uploads = _uploads(item, form)
+    context = {"consultation": item, "workshop": workshop, "uploads": uploads}
+    if uploads.action or uploads.failed:
+        return _attachments_answer("proposals/new_workshop.html", form, uploads, context)
+    if not valid:
         return _form_page("proposals/new_workshop.html", form, **context)
     try:
         proposal = services.submit_workshop_proposal(workshop, current_user,
                                                      **form.proposal_values())
+        media.attach(uploads.staged, "proposal_id", proposal.id)
     except services.ProposalError as error:
+        db.session.rollback()
         return _service_error(error, form, "proposals/new_workshop.html", back, **context)
+    except media.MediaError as error:
+        db.session.rollback()
+        return _attachments_answer("proposals/new_workshop.html", form, uploads, context,
+                                   error=error)
     db.session.commit()
     flash(_("The workshop's proposal is saved: %(title)s", title=proposal.title), "success")
     if request.form.get("another"):

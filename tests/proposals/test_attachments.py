@@ -274,3 +274,70 @@ def test_the_card_shows_the_thumbnail_and_the_page_the_gallery_and_documents(
     assert f'href="/media/{photo.token}/screen"' in page and f'alt="{escaped}"' in page
     assert f'href="/media/{document.token}/file"' in page and "Devis toiture.pdf" in page
     assert "2 pages" in page and "<script>alert" not in page
+
+
+def test_the_author_adds_and_removes_files_while_editing_is_open(client, consultation, commune,
+                                                                 citizen, factory):
+    proposal = factory.proposal(consultation, commune, citizen,
+                                body="The children walk six kilometres to school.")
+    db.session.commit()
+    login(client, citizen)
+    edit = f"/c/{consultation.slug}/proposals/{proposal.id}/edit"
+    fields = valid_fields(consultation, commune)
+    response = client.post(edit, data={**fields, "photo_alt": "The old classroom",
+                                       "photo": _upload(files.png_bytes(), "c.png")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    [photo] = _attachments()
+    assert photo.proposal_id == proposal.id
+    html = client.get(edit).get_data(as_text=True)
+    assert f'value="remove:{photo.token}"' in html
+    response = client.post(edit, data={**fields, "media_action": f"remove:{photo.token}"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200 and _attachments() == []
+    assert not storage.files_of(photo.token)  # the files went with the committed removal
+
+    # Once supported, the proposal (and so its files) can no longer be changed.
+    response = client.post(edit, data={**fields, "photo_alt": "Again",
+                                       "photo": _upload(files.png_bytes(), "c.png")},
+                           content_type="multipart/form-data")
+    [photo] = _attachments()
+    proposal.supports_count = 1
+    db.session.commit()
+    response = client.post(edit, data={**fields, "media_action": f"remove:{photo.token}"},
+                           content_type="multipart/form-data")
+    assert response.status_code in (302, 409) and len(_attachments()) == 1
+
+
+def test_someone_elses_staged_file_cannot_be_taken(client, consultation, commune, citizen,
+                                                   factory):
+    login(client, citizen)
+    html = client.post(_new_url(consultation), data={
+        **valid_fields(consultation, commune), "media_action": "add", "photo_alt": "Mine",
+        "photo": _upload(files.png_bytes(), "m.png")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    [token] = _tokens(html)
+    client.post("/logout")
+    login(client, factory.user())
+    response = client.post(_new_url(consultation), data={
+        **valid_fields(consultation, commune), "confirmed": "1", "attachment": token,
+        "media_action": ""}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    [attachment] = _attachments()
+    assert attachment.is_staged  # not attached to the other person's proposal
+
+
+def test_a_heic_photo_from_a_phone_is_accepted(client, consultation, commune, citizen):
+    from pillow_heif import from_pillow
+
+    image = Image.new("RGB", (800, 600), (120, 160, 40))
+    out = io.BytesIO()
+    from_pillow(image).save(out, quality=80)
+    login(client, citizen)
+    response = client.post(_new_url(consultation), data={
+        **valid_fields(consultation, commune), "media_action": "add", "photo_alt": "The field",
+        "photo": _upload(out.getvalue(), "IMG_0042.HEIC", "image/heic")},
+        content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_data(as_text=True)[-3000:]
+    [photo] = _attachments()
+    assert Image.open(storage.path_for(photo.token, "screen", "webp")).size == (800, 600)

@@ -1,7 +1,8 @@
 """XSS: the payloads of tests/security/xss_payloads.txt, stored in every field a user can fill,
 never reach a page, fragment or JSON answer in a form that runs.
 
-Two passes: (1) every payload in every proposal, comment and profile field, rendered on the
+Two passes: (1) every payload in every proposal, comment, profile and attachment field (a
+photo's alt text, a document's name), rendered on the
 proposal page, the list (page and htmx fragment), the comment thread and the map's GeoJSON;
 (2) the payloads spread over every field of the authorization walk's scene (proposals,
 comments, names, organisations, workshops, moderation reasons, the audit log, roadmap items,
@@ -20,6 +21,8 @@ from roadmap.accounts.models import User
 from roadmap.consultations.models import Workshop
 from roadmap.extensions import db
 from roadmap.audit.log import record
+from roadmap.media.models import Attachment
+from roadmap.media.storage import new_token
 from roadmap.moderation.models import Report
 from roadmap.participation.models import Comment
 from roadmap.proposals.models import Proposal
@@ -65,6 +68,12 @@ def proposal_scene(app, factory):
     comment = Comment(proposal_id=proposal.id, author_id=author.id, body="x", stance="for")
     db.session.add(comment)
     proposal.comments_count = 1
+    # A photo and a document: their alt text and file name are the uploader's words too.
+    for kind, extension in (("photo", "webp"), ("document", "pdf")):
+        db.session.add(Attachment(token=new_token(), kind=kind, proposal_id=proposal.id,
+                                  uploaded_by_id=author.id, content_type="x/y",
+                                  extension=extension, size=1, alt_text="x",
+                                  original_name="x.pdf"))
     db.session.commit()
     return consultation, proposal, comment, author
 
@@ -92,6 +101,10 @@ def test_every_payload_in_every_proposal_and_comment_field(app, proposal_scene, 
         _set(comment, "body", payload, planted, dialect)
         _set(author, "display_name", payload, planted, dialect)
         _set(author, "organisation", payload, planted, dialect)
+        photo, document = db.session.scalars(select(Attachment).where(
+            Attachment.proposal_id == proposal.id).order_by(Attachment.id))
+        _set(photo, "alt_text", payload, planted, dialect)
+        _set(document, "original_name", payload, planted, dialect)
         db.session.commit()
         shown = viewer.get(f"/c/{consultation.slug}/proposals/{proposal.id}")
         assert str(escape(planted[0])) in shown.get_data(as_text=True)  # shown, escaped

@@ -280,8 +280,26 @@ def _add_participation(consultation: Consultation) -> None:
     for proposal in proposals:
         _add_supports_and_comments(proposal, people, rng)
     _add_workshop(consultation, communes, axes, rng)
+    _add_pictures(proposals)
     db.session.flush()
     refresh_search_text(proposals)
+
+
+PICTURES_EVERY = 7  # one proposal in seven shows a (synthetic) picture
+
+
+def _add_pictures(proposals: list[Proposal]) -> None:
+    """Synthetic pictures, labelled as such, on some proposals (the cards and galleries)."""
+    from roadmap.media.demo import ALT_TEXT, synthetic_picture
+    from roadmap.media.services import attach, store_photo
+
+    for index, proposal in enumerate(proposals):
+        if index % PICTURES_EVERY:
+            continue
+        language = "ar" if proposal.body.endswith("(مقترح تجريبي)") else "fr"
+        photo = store_photo(synthetic_picture(proposal.axis.code, index), proposal.author,
+                            ALT_TEXT[language], language, is_demo=True)
+        attach([photo], "proposal_id", proposal.id)
 
 
 # The SDGs the demo ideas of each axis serve.

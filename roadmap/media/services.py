@@ -74,7 +74,13 @@ def stage_photo(upload, by, alt_text: str | None, language: str | None = None, *
     if data is None:
         return None
     check_counts(existing, ["photo"])
-    alt_text = check_alt_text(alt_text, f"{field}_alt")
+    return store_photo(data, by, check_alt_text(alt_text, f"{field}_alt"), language,
+                       field=field)
+
+
+def store_photo(data: bytes, by, alt_text: str, language: str | None = None, *,
+                field: str = "photo", is_demo: bool = False) -> Attachment:
+    """Check and re-encode a photo's bytes and keep it, staged, for ``by``; flushes."""
     try:
         check_common(data, max_bytes())
         photo = process_photo(data)
@@ -84,11 +90,12 @@ def stage_photo(upload, by, alt_text: str | None, language: str | None = None, *
     storage.write(token, "thumb", "webp", photo.thumb)
     storage.write(token, "screen", "webp", photo.screen)
     latitude, longitude = photo.position or (None, None)
-    attachment = Attachment(token=token, kind="photo", state="ready", uploaded_by_id=by.id,
-                            alt_text=alt_text, language=language, content_type="image/webp",
-                            extension="webp", size=len(photo.screen), width=photo.width,
-                            height=photo.height, offered_latitude=latitude,
-                            offered_longitude=longitude)
+    attachment = Attachment(token=token, kind="photo", state="ready",
+                            uploaded_by_id=getattr(by, "id", None), alt_text=alt_text,
+                            language=language, content_type="image/webp", extension="webp",
+                            size=len(photo.screen), width=photo.width, height=photo.height,
+                            offered_latitude=latitude, offered_longitude=longitude,
+                            is_demo=is_demo)
     db.session.add(attachment)
     db.session.flush()
     return attachment

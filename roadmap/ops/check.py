@@ -1,9 +1,10 @@
 """``flask --app roadmap check``: is this deployment configured and consistent?
 
 Reports the configuration (database URL without its password, rate-limit storage, mail, tile
-URL, where the verification key comes from), then checks the database connection, pending
-migrations (Alembic's current revision against the head), the participation counters against
-their rows and, when the moderation domain provides it, the audit log's hash chain. Exits
+URL, where the verification key comes from, the uploads folder), then checks the database
+connection, pending migrations (Alembic's current revision against the head), the participation
+counters against their rows, the uploads folder (writable, every attachment's file there) and,
+when the moderation domain provides it, the audit log's hash chain. Exits
 non-zero when any check fails.
 """
 from __future__ import annotations
@@ -46,6 +47,8 @@ def configuration() -> list[tuple[str, str]]:
         ("mail", f"{mail}:{config.get('MAIL_PORT')}" if mail else "not configured (outbox only)"),
         ("tile URL", config.get("ROADMAP_TILE_URL") or "none (maps without a base layer)"),
         ("verification key", verification_key_source()),
+        ("uploads", str(Path(config.get("ROADMAP_UPLOAD_PATH")
+                             or Path(current_app.instance_path) / "uploads"))),
     ]
 
 
@@ -136,6 +139,36 @@ def check_rate_limit_storage() -> Finding:
     return Finding("rate-limit storage", True, f"{_safe_storage(uri)} answers{note}")
 
 
+def check_uploads() -> Finding:
+    """Is the uploads folder writable here, and does it hold every attachment's file? (An app
+    server that does not mount the shared folder fails this.)"""
+    import secrets
+
+    from roadmap.media import storage
+    from roadmap.media.models import Attachment
+
+    folder = storage.media_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".check-{secrets.token_hex(4)}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        return Finding("uploads", False, f"{folder} is not writable: {error}")
+    rows = db.session.execute(db.select(Attachment.token, Attachment.kind, Attachment.extension)
+                              .where(Attachment.state == "ready")).all()
+    main = {"photo": ("screen", "webp"), "document": ("file", "pdf"), "voice": ("audio", None)}
+    missing = [token for token, kind, extension in rows
+               if not storage.path_for(token, main[kind][0],
+                                       main[kind][1] or extension).is_file()]
+    if missing:
+        return Finding("uploads", False,
+                       f"{len(missing)} of {len(rows)} attachments have no file in {folder} "
+                       "(is the shared folder mounted on this server?)")
+    return Finding("uploads", True, f"{folder} writable, the files of {len(rows)} attachments "
+                                    "present")
+
+
 def check_audit_chain() -> Finding | None:
     """Verify the audit log's hash chain, if the moderation domain provides a verifier."""
     try:
@@ -167,6 +200,7 @@ def run_checks() -> list[Finding]:
         findings.append(Finding("counters", False, "not checked: migrations are pending"))
         return findings
     findings.append(check_counters())
+    findings.append(check_uploads())
     audit = check_audit_chain()
     if audit is not None:
         findings.append(audit)

@@ -84,3 +84,22 @@ def test_check_says_where_the_verification_key_comes_from(tmp_path):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_check_reports_attachments_whose_files_this_server_does_not_have(runner, factory, app):
+    import io
+
+    from roadmap.media import services, storage
+    from tests.media.files import png_bytes
+
+    class Upload:
+        filename, stream = "p.png", io.BytesIO(png_bytes())
+
+    with app.test_request_context():
+        photo = services.stage_photo(Upload(), factory.user(), "A photo")
+    result = runner.invoke(args=["check"])
+    assert "OK   uploads" in result.output and "the files of 1 attachments" in result.output
+    storage.delete_files(photo.token)  # as on a server that does not mount the shared folder
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "FAIL uploads" in result.output and "1 of 1 attachments have no file" in result.output

@@ -69,3 +69,33 @@ def can_remove_attachment(user, attachment) -> bool:
         proposal = db.session.get(Proposal, attachment.proposal_id)
         return proposal is not None and can_edit(user, proposal)
     return False
+
+
+def subject_author_id(attachment) -> int | None:
+    """The author of what ``attachment`` is attached to (a proposal or a comment), or None."""
+    if attachment.proposal_id is not None:
+        from roadmap.proposals.models import Proposal
+
+        proposal = db.session.get(Proposal, attachment.proposal_id)
+        return proposal.author_id if proposal is not None else None
+    if attachment.comment_id is not None:
+        from roadmap.participation.models import Comment
+
+        comment = db.session.get(Comment, attachment.comment_id)
+        return comment.author_id if comment is not None else None
+    return None
+
+
+def can_transcribe(user, attachment) -> bool:
+    """Who may write a voice note's transcript: a moderator or an organiser, or the author of
+    the proposal or comment it belongs to (not while blocked), as long as they see it."""
+    if attachment is None or attachment.kind != "voice" or attachment.is_staged:
+        return False
+    if attachment.proposal_id is None and attachment.comment_id is None:
+        return False
+    if not _signed_in(user) or not subject_visible(user, attachment):
+        return False
+    if is_moderator(user):
+        return True
+    return (getattr(user, "blocked_at", None) is None
+            and subject_author_id(attachment) == user.id)

@@ -127,6 +127,7 @@ def edit_proposal(proposal, editor, **fields) -> Proposal:
         _check_commune_requirement(editor, proposal.consultation, values["commune"])
     for name, value in values.items():
         setattr(proposal, name, value)
+    proposal.search_text = search_text_of(proposal)  # the transcript too
     db.session.flush()
     return proposal
 
@@ -143,6 +144,13 @@ def withdraw_proposal(proposal, by) -> Proposal:
     return proposal
 
 
+def search_text_of(proposal) -> str:
+    """The folded title, body and voice note's transcript of ``proposal``."""
+    if proposal.id is not None and proposal in db.session:
+        db.session.expire(proposal, ["voice_notes"])  # read again: one may have just come
+    return fold(f"{proposal.title}\n{proposal.text_for_reading}")
+
+
 def refresh_search_text(proposals=None) -> int:
     """Recompute ``search_text`` of ``proposals`` (default: every proposal); flushes.
 
@@ -153,7 +161,7 @@ def refresh_search_text(proposals=None) -> int:
         proposals = db.session.scalars(db.select(Proposal))
     changed = 0
     for proposal in proposals:
-        folded = fold(f"{proposal.title}\n{proposal.body}")
+        folded = search_text_of(proposal)
         if proposal.search_text != folded:
             proposal.search_text = folded
             changed += 1

@@ -189,3 +189,22 @@ def test_who_may_transcribe(scene, factory, upload_folder, webm_voice):
         services.set_transcript(note, "words", factory.user())
     with pytest.raises(services.MediaError, match="at most 5000"):
         services.set_transcript(note, "x" * 5001, author)
+
+
+def test_the_exports_and_the_api_carry_the_transcript(client, scene, factory, upload_folder,
+                                                       webm_voice):
+    from roadmap.exports.tables import build_table
+
+    consultation, _commune, author, proposal = scene
+    note = _attached_voice(scene, webm_voice)
+    services.set_transcript(note, "=cmd a canal for the fields", author)
+    db.session.commit()
+    for variant in ("public", "full"):
+        table = build_table(consultation, "proposals", variant)
+        column = table.headers.index("transcript")
+        row = next(row for row in table.rows if row[0] == proposal.id)
+        assert row[column] == "'=cmd a canal for the fields"  # neutralised as every text cell
+    comments = build_table(consultation, "comments", "public")
+    assert "transcript" in comments.headers
+    answer = client.get(f"/api/v1/proposals/{proposal.id}").get_json()
+    assert answer["data"]["transcript"] == "=cmd a canal for the fields"

@@ -59,13 +59,20 @@ def _not_audio() -> UploadRefused:
                            "or choose the file your phone's recorder made."))
 
 
+def duration_label(seconds: float | None) -> str:
+    """A duration as the reader says it: ``3 min``, ``1 min 5 s``, ``42 s``."""
+    minutes, seconds = divmod(int(round(seconds or 0)), 60)
+    if not minutes:
+        return _("%(seconds)s s", seconds=format_decimal(seconds))
+    if not seconds:
+        return _("%(minutes)s min", minutes=format_decimal(minutes))
+    return _("%(minutes)s min %(seconds)s s", minutes=format_decimal(minutes),
+             seconds=format_decimal(seconds))
+
+
 def _too_long(max_seconds: float) -> UploadRefused:
-    minutes, seconds = divmod(int(max_seconds), 60)
-    limit = (_("%(minutes)s min %(seconds)s s", minutes=format_decimal(minutes),
-               seconds=format_decimal(seconds)) if seconds else
-             _("%(minutes)s min", minutes=format_decimal(minutes)))
     return UploadRefused(_("This recording is too long: a voice note lasts %(limit)s at most.",
-                           limit=limit))
+                           limit=duration_label(max_seconds)))
 
 
 def _empty() -> UploadRefused:

@@ -208,3 +208,44 @@ def test_the_exports_and_the_api_carry_the_transcript(client, scene, factory, up
     assert "transcript" in comments.headers
     answer = client.get(f"/api/v1/proposals/{proposal.id}").get_json()
     assert answer["data"]["transcript"] == "=cmd a canal for the fields"
+
+
+def test_a_proposal_made_by_voice_needs_only_a_title(scene, upload_folder, webm_voice):
+    from roadmap.proposals.services import InvalidProposal, edit_proposal, submit_proposal
+
+    consultation, commune, author, _proposal = scene
+    fields = {"title": "Une route pour le souk", "body": "", "commune_id": commune.id,
+              "axis_id": consultation.axes[0].id}
+    with pytest.raises(InvalidProposal):
+        submit_proposal(consultation, author, **fields)
+    note = services.stage_voice(upload(webm_voice), author)
+    proposal = submit_proposal(consultation, author, by_voice=True, **fields)
+    services.attach([note], "proposal_id", proposal.id)
+    assert proposal.body == ""
+    with pytest.raises(InvalidProposal):  # a body that is given is checked as usual
+        submit_proposal(consultation, author, by_voice=True, **{**fields, "body": "short"})
+    edit_proposal(proposal, author, **{**fields, "title": "Une route goudronnée pour le souk"})
+    assert proposal.body == "" and proposal.title.endswith("souk")
+
+
+def test_the_proposal_page_shows_the_voice_note_and_the_authors_transcript_form(
+        client, scene, factory, upload_folder, webm_voice):
+    from tests.conftest import login
+
+    consultation, _commune, author, proposal = scene
+    note = services.stage_voice(upload(webm_voice), author)
+    services.attach([note], "proposal_id", proposal.id)
+    url = f"/c/{consultation.slug}/proposals/{proposal.id}?lang=en"
+    # Rendered before the commit queues the job: what a page shows while the queue works.
+    db.session.flush()
+    page = client.get(url).get_data(as_text=True)
+    assert "Processing: the voice note can be heard in a few moments." in page
+    assert "<audio" not in page
+    db.session.commit()
+    login(client, author)
+    page = client.get(url).get_data(as_text=True)
+    assert f'src="/media/{note.token}/audio"' in page and 'preload="none"' in page
+    assert "Add a transcript" in page
+    login(client, factory.user())
+    page = client.get(url).get_data(as_text=True)
+    assert f'src="/media/{note.token}/audio"' in page and "Add a transcript" not in page

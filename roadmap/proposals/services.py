@@ -8,6 +8,7 @@ and send the signals of :mod:`roadmap.proposals.signals`.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from roadmap.consultations.models import StrategicAxis
 from roadmap.core.models import utcnow
@@ -148,10 +149,11 @@ def withdraw_proposal(proposal, by) -> Proposal:
     return proposal
 
 
-def search_text_of(proposal) -> str:
-    """The folded title, body and voice note's transcript of ``proposal``."""
-    if proposal.id is not None and proposal in db.session:
-        db.session.expire(proposal, ["voice_notes"])  # read again: one may have just come
+def search_text_of(proposal, *, fresh: bool = True) -> str:
+    """The folded title, body and voice note's transcript of ``proposal`` (``fresh``: its voice
+    notes read again, as one may have just been attached or transcribed)."""
+    if fresh and proposal.id is not None and proposal in db.session:
+        db.session.expire(proposal, ["voice_notes"])
     return fold(f"{proposal.title}\n{proposal.text_for_reading}")
 
 
@@ -161,11 +163,13 @@ def refresh_search_text(proposals=None) -> int:
     For rows written without the services (imports, the demo loader, or after a change to
     :func:`roadmap.proposals.text.fold`). Returns how many changed.
     """
+    fresh = proposals is not None
     if proposals is None:
-        proposals = db.session.scalars(db.select(Proposal))
+        proposals = db.session.scalars(db.select(Proposal).options(
+            selectinload(Proposal.voice_notes)))
     changed = 0
     for proposal in proposals:
-        folded = search_text_of(proposal)
+        folded = search_text_of(proposal, fresh=fresh)
         if proposal.search_text != folded:
             proposal.search_text = folded
             changed += 1

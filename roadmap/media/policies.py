@@ -73,17 +73,8 @@ def can_remove_attachment(user, attachment) -> bool:
 
 def subject_author_id(attachment) -> int | None:
     """The author of what ``attachment`` is attached to (a proposal or a comment), or None."""
-    if attachment.proposal_id is not None:
-        from roadmap.proposals.models import Proposal
-
-        proposal = db.session.get(Proposal, attachment.proposal_id)
-        return proposal.author_id if proposal is not None else None
-    if attachment.comment_id is not None:
-        from roadmap.participation.models import Comment
-
-        comment = db.session.get(Comment, attachment.comment_id)
-        return comment.author_id if comment is not None else None
-    return None
+    subject = attachment.proposal or attachment.comment
+    return subject.author_id if subject is not None else None
 
 
 def can_transcribe(user, attachment) -> bool:

@@ -184,15 +184,11 @@ def set_transcript(attachment: Attachment, text: str | None, by,
     attachment.transcribed_by_id = by.id if text else None
     attachment.language = (language or attachment.language) if text else attachment.language
     db.session.flush()
-    from roadmap.participation.models import Comment
-    from roadmap.proposals.models import Proposal
     from roadmap.proposals.services import refresh_search_text
 
+    proposal = attachment.proposal or attachment.comment.proposal
     if attachment.proposal_id is not None:
-        proposal = db.session.get(Proposal, attachment.proposal_id)
         refresh_search_text([proposal])
-    else:
-        proposal = db.session.get(Comment, attachment.comment_id).proposal
     record(by, "attachment.transcript" if text else "attachment.transcript_clear", attachment,
            before={"transcript": before}, after={"transcript": attachment.transcript},
            consultation=proposal.consultation_id)

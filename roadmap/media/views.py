@@ -76,15 +76,10 @@ def file(token: str, variant: str):
 
 def _subject_url(attachment: Attachment) -> str:
     """The page showing what ``attachment`` belongs to, at the voice note."""
-    from roadmap.participation.models import Comment
-    from roadmap.proposals.models import Proposal
-
-    if attachment.comment_id is not None:
-        comment = db.session.get(Comment, attachment.comment_id)
-        proposal, anchor = comment.proposal, f"comment-{comment.id}"
+    if attachment.comment is not None:
+        proposal, anchor = attachment.comment.proposal, f"comment-{attachment.comment_id}"
     else:
-        proposal, anchor = db.session.get(Proposal, attachment.proposal_id), \
-            f"attachment-{attachment.id}"
+        proposal, anchor = attachment.proposal, f"attachment-{attachment.id}"
     return url_for("proposals.show", slug=proposal.consultation.slug, proposal_id=proposal.id,
                    _anchor=anchor)
 

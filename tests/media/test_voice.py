@@ -17,7 +17,6 @@ from roadmap.media.jobs import KIND
 from roadmap.media.models import Attachment
 from roadmap.media.policies import can_transcribe
 from roadmap.proposals.queries import ProposalFilters, filtered_proposals, similar_proposals
-from tests.media import sounds
 
 
 @pytest.fixture(autouse=True)
@@ -46,10 +45,6 @@ def _attached_voice(scene, data) -> Attachment:
     db.session.commit()  # the job runs now (immediate queue), in its own session
     db.session.expire_all()
     return db.session.get(Attachment, note.id)
-
-
-def _stored() -> tuple[int, list]:
-    return db.session.scalar(select(func.count(Attachment.id))), []
 
 
 def test_a_voice_note_is_processing_until_the_queue_re_encodes_it(scene, upload_folder,
@@ -249,3 +244,21 @@ def test_the_proposal_page_shows_the_voice_note_and_the_authors_transcript_form(
     login(client, factory.user())
     page = client.get(url).get_data(as_text=True)
     assert f'src="/media/{note.token}/audio"' in page and "Add a transcript" not in page
+
+
+def test_a_note_that_failed_is_told_to_its_uploader_only(client, scene, factory, upload_folder,
+                                                          webm_voice):
+    from tests.conftest import login
+
+    consultation, _commune, author, proposal = scene
+    note = services.stage_voice(upload(webm_voice), author)
+    (upload_folder / f"{note.token}-upload.raw").write_bytes(b"not audio any more")
+    services.attach([note], "proposal_id", proposal.id)
+    db.session.commit()
+    url = f"/c/{consultation.slug}/proposals/{proposal.id}?lang=en"
+    login(client, author)
+    assert "This voice note could not be processed." in client.get(url).get_data(as_text=True)
+    assert client.get(f"/media/{note.token}/audio").status_code == 404
+    login(client, factory.user())
+    page = client.get(url).get_data(as_text=True)
+    assert "could not be processed" not in page and note.token not in page

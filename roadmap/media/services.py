@@ -157,13 +157,6 @@ def discard_staged(attachments) -> None:
             storage.delete_files(attachment.token)
 
 
-def voice_note_of(subject_column: str, subject_id: int) -> Attachment | None:
-    """The voice note of one subject (a proposal, a comment), or ``None``."""
-    return db.session.scalar(select(Attachment).where(
-        getattr(Attachment, subject_column) == subject_id, Attachment.kind == "voice")
-        .order_by(Attachment.id).limit(1))
-
-
 def set_transcript(attachment: Attachment, text: str | None, by,
                    language: str | None = None) -> Attachment:
     """Set (or, with an empty ``text``, clear) the transcript of a voice note; flushes.

@@ -22,6 +22,7 @@ JOB_MODULES = (
     "roadmap.exports.services",
     "roadmap.core.sms",
     "roadmap.verification.jobs",
+    "roadmap.media.jobs",
 )
 
 

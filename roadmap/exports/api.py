@@ -14,6 +14,7 @@ import json
 
 from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from roadmap.consultations.models import Consultation, StrategicAxis
@@ -128,6 +129,7 @@ def commune_json(c: Commune) -> dict:
 def proposal_json(p: Proposal) -> dict:
     """A public proposal (no author data except the stakeholder type)."""
     return {"id": p.id, "consultation": p.consultation.slug, "title": p.title, "body": p.body,
+            "transcript": p.transcript,
             "commune": p.commune.code, "axis": p.axis.code if p.axis else None,
             "status": p.status, "origin": p.origin,
             "author_stakeholder_type": p.author_stakeholder_type,
@@ -142,8 +144,9 @@ def proposal_json(p: Proposal) -> dict:
 
 
 def _public_proposals():
-    return select(Proposal).where(Proposal.status.in_(STATUSES), Proposal.hidden_at.is_(None),
-                                  Proposal.consultation_id.in_(public_consultation_ids()))
+    return select(Proposal).options(selectinload(Proposal.voice_notes)).where(
+        Proposal.status.in_(STATUSES), Proposal.hidden_at.is_(None),
+        Proposal.consultation_id.in_(public_consultation_ids()))
 
 
 # --- endpoints -------------------------------------------------------------------------------
@@ -361,6 +364,7 @@ OPENAPI: dict = {
                      "properties": {
                          "id": {"type": "integer"}, "consultation": {"type": "string"},
                          "title": {"type": "string"}, "body": {"type": "string"},
+                         "transcript": NULLABLE_STR,
                          "commune": {"type": "string"}, "axis": NULLABLE_STR,
                          "status": {"type": "string", "enum": list(STATUSES)},
                          "origin": {"type": "string"},

@@ -23,6 +23,7 @@ from roadmap.consultations.models import StrategicAxis, Workshop
 from roadmap.core.models import UTCDateTime
 from roadmap.extensions import db
 from roadmap.audit.models import AuditEntry
+from roadmap.media.models import Attachment
 from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.labels import LISTED_STATUSES
 from roadmap.proposals.models import Proposal
@@ -213,11 +214,22 @@ def _public_proposal(query):
     return query.where(PROPOSAL.c.status.in_(LISTED_STATUSES), PROPOSAL.c.hidden_at.is_(None))
 
 
+def _transcript(subject_column: str, subject_table):
+    """The transcript of the voice note of each row of ``subject_table`` (a proposal made by
+    voice may have no body: its transcript is what readers of the export read)."""
+    attachment = Attachment.__table__
+    return (select(attachment.c.transcript)
+            .where(attachment.c[subject_column] == subject_table.c.id,
+                   attachment.c.kind == "voice", attachment.c.hidden_at.is_(None))
+            .order_by(attachment.c.id).limit(1).scalar_subquery())
+
+
 def _proposals(consultation, variant: str) -> Table:
     axis, workshop = StrategicAxis.__table__, Workshop.__table__
     commune = Commune.__table__
     extra = {"commune_code": commune.c.code, "axis_code": axis.c.code,
-             "workshop_title": workshop.c.title}
+             "workshop_title": workshop.c.title,
+             "transcript": _transcript("proposal_id", PROPOSAL)}
     if variant == "full":
         extra["author_name"] = USER.c.display_name
 
@@ -284,7 +296,9 @@ class VoteRows:
 
 
 def _comments(consultation, variant: str) -> Table:
-    extra = {"author_name": USER.c.display_name} if variant == "full" else {}
+    extra = {"transcript": _transcript("comment_id", COMMENT)}
+    if variant == "full":
+        extra["author_name"] = USER.c.display_name
 
     def build(query):
         query = (query.select_from(COMMENT)

@@ -1,4 +1,4 @@
-"""Attachments in a form: the file fields, and what a post of them does.
+"""Attachments in a form: the file fields, what a post of them does, and the transcript form.
 
 A form with attachments (a proposal's) carries the files already sent as hidden ``attachment``
 tokens, so that a form shown again (a field to correct, the similar proposals to read) keeps
@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import StringField
-from wtforms.validators import Optional
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from roadmap.media import services
+from roadmap.media.services import TRANSCRIPT_MAX
 from roadmap.media.models import Attachment
 from roadmap.media.policies import can_remove_attachment
 
@@ -126,3 +128,18 @@ def _act(uploads: Uploads, user, value: str) -> None:
 def _field_error(form, error: services.MediaError) -> None:
     target = form[error.field] if error.field in form else form.photo
     target.errors = [*(target.errors or []), error.message]
+
+
+def _strip_text(value):
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
+class TranscriptForm(FlaskForm):
+    """What a voice note says, typed by its author or a moderator (empty: no transcript)."""
+
+    transcript = TextAreaField(
+        _l("Transcript"), filters=[_strip_text],
+        description=_l("Type what the voice note says, for those who cannot listen to it; "
+                       "the search reads it too."),
+        validators=[Length(max=TRANSCRIPT_MAX, message=_l(
+            "Write at most %(max)d characters.", max=TRANSCRIPT_MAX))])

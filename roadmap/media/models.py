@@ -82,6 +82,10 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+    # What it is attached to, declared by name: media reads them without importing the domains
+    # that build on it (participation attaches voice notes to its comments).
+    proposal = relationship("Proposal", foreign_keys=[proposal_id], viewonly=True)
+    comment = relationship("Comment", foreign_keys=[comment_id], viewonly=True)
 
     @property
     def is_staged(self) -> bool:

@@ -72,3 +72,24 @@ def can_remove_attachment(user, attachment) -> bool:
         return True
     rules, subject_id = _subject(attachment)
     return bool(rules is not None and rules.editable and rules.editable(user, subject_id))
+
+
+def subject_author_id(attachment) -> int | None:
+    """The author of what ``attachment`` is attached to (a proposal or a comment), or None."""
+    subject = attachment.proposal or attachment.comment
+    return subject.author_id if subject is not None else None
+
+
+def can_transcribe(user, attachment) -> bool:
+    """Who may write a voice note's transcript: a moderator or an organiser, or the author of
+    the proposal or comment it belongs to (not while blocked), as long as they see it."""
+    if attachment is None or attachment.kind != "voice" or attachment.is_staged:
+        return False
+    if attachment.proposal_id is None and attachment.comment_id is None:
+        return False
+    if not _signed_in(user) or not subject_visible(user, attachment):
+        return False
+    if is_moderator(user):
+        return True
+    return (getattr(user, "blocked_at", None) is None
+            and subject_author_id(attachment) == user.id)

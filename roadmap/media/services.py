@@ -13,17 +13,25 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from roadmap.audit.log import record
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
 from roadmap.media import storage
+from roadmap.media.audio import CONTENT_TYPE as VOICE_CONTENT_TYPE
+from roadmap.media.audio import EXTENSION as VOICE_EXTENSION
+from roadmap.media.audio import probe_voice
 from roadmap.media.checks import UploadRefused, check_common
 from roadmap.media.documents import clean_name, process_document
 from roadmap.media.images import process_photo
+from roadmap.media.jobs import UPLOAD, max_voice_seconds, start_encoding
 from roadmap.media.models import SUBJECTS, Attachment
+from roadmap.media.signals import transcript_changed
+from roadmap.media.policies import can_transcribe
 
 # How many of each kind one subject may carry.
 LIMITS = {"photo": 4, "document": 2, "voice": 1}
 ALT_TEXT_LENGTH = (3, 300)
+TRANSCRIPT_MAX = 5000
 STAGED_HOURS = 24
 
 
@@ -121,6 +129,72 @@ def stage_document(upload, by, language: str | None = None, *,
                             size=len(document.data), pages=document.pages)
     db.session.add(attachment)
     db.session.flush()
+    return attachment
+
+
+def stage_voice(upload, by, language: str | None = None, *,
+                field: str = "voice", existing=()) -> Attachment | None:
+    """Check a voice note by its content and keep it for ``by``, ``processing``; flushes.
+
+    The check is done now (not audio, no sound, too long: :class:`MediaError`, nothing is
+    stored); the file as sent is kept as the ``upload`` variant and a job of the task queue
+    (:mod:`roadmap.media.jobs`, queued when the caller commits) re-encodes it and marks the
+    attachment ``ready`` (or ``failed``). ``None`` when no file was chosen.
+    """
+    data = read_upload(upload)
+    if data is None:
+        return None
+    check_counts(existing, ["voice"])
+    try:
+        check_common(data, max_bytes())
+        probe = probe_voice(data, max_voice_seconds())
+    except UploadRefused as refused:
+        raise MediaError(refused.message, field) from None
+    token = storage.new_token()
+    storage.write(token, *UPLOAD, data)
+    attachment = Attachment(token=token, kind="voice", state="processing", uploaded_by_id=by.id,
+                            language=language, content_type=VOICE_CONTENT_TYPE,
+                            extension=VOICE_EXTENSION, size=0,
+                            duration_seconds=probe.duration)
+    db.session.add(attachment)
+    db.session.flush()
+    start_encoding(attachment, by=by)
+    return attachment
+
+
+def discard_staged(attachments) -> None:
+    """Delete the files of attachments whose rows are about to be rolled back (a form
+    refused after its files were staged), so that nothing is left behind."""
+    for attachment in attachments:
+        if attachment is not None:
+            storage.delete_files(attachment.token)
+
+
+def set_transcript(attachment: Attachment, text: str | None, by,
+                   language: str | None = None) -> Attachment:
+    """Set (or, with an empty ``text``, clear) the transcript of a voice note; flushes.
+
+    By the author of what it is attached to, a moderator or an organiser
+    (:func:`~roadmap.media.policies.can_transcribe`); records who typed it and writes the
+    audit log. The transcript of a proposal's voice note is part of its ``search_text``, so
+    that the list search and the similar proposals find it. Raises :class:`MediaError`.
+    """
+    if not can_transcribe(by, attachment):
+        raise MediaError(_("You cannot write the transcript of this voice note."), "transcript")
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > TRANSCRIPT_MAX:
+        raise MediaError(_("Write at most %(max)d characters.", max=TRANSCRIPT_MAX),
+                         "transcript")
+    before = attachment.transcript
+    attachment.transcript = text or None
+    attachment.transcribed_by_id = by.id if text else None
+    attachment.language = (language or attachment.language) if text else attachment.language
+    db.session.flush()
+    transcript_changed.send(None, attachment=attachment)
+    proposal = attachment.proposal or attachment.comment.proposal
+    record(by, "attachment.transcript" if text else "attachment.transcript_clear", attachment,
+           before={"transcript": before}, after={"transcript": attachment.transcript},
+           consultation=proposal.consultation_id)
     return attachment
 
 

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, abort, send_file, url_for
+from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from roadmap.extensions import db
-from roadmap.media import storage
+from roadmap.accounts.redirects import safe_next
+from roadmap.extensions import db, htmx
+from roadmap.media import services, storage
+from roadmap.media.audio import duration_label
+from roadmap.media.forms import TranscriptForm
+from roadmap.media.jobs import max_voice_seconds
 from roadmap.media.models import Attachment
-from roadmap.media.policies import can_view_attachment
+from roadmap.media.policies import can_transcribe, can_view_attachment
 
 bp = Blueprint("media", __name__)
 
@@ -26,6 +32,19 @@ def _human_size(size) -> str:
     from roadmap.media.checks import human_size
 
     return human_size(int(size or 0))
+
+
+@bp.app_context_processor
+def _voice_helpers() -> dict:
+    """What the media partials use, in every template (``media/_voice.html``...)."""
+    return {"can_view_attachment": can_view_attachment, "can_transcribe": can_transcribe,
+            "transcript_form": lambda note: TranscriptForm(
+                formdata=None, prefix=f"transcript-{note.id}", transcript=note.transcript)}
+
+
+# Globals, not context: the recorder is a macro imported without the template's context.
+bp.add_app_template_global(duration_label, "duration_label")
+bp.add_app_template_global(max_voice_seconds, "voice_max_seconds")
 
 # variant -> (kinds it exists for, extension, content type; None: the attachment's own)
 VARIANTS = {
@@ -78,3 +97,48 @@ def _template_helpers(state) -> None:
 def media_url(attachment, variant: str) -> str:
     """The URL of one of ``attachment``'s files."""
     return url_for("media.file", token=attachment.token, variant=variant)
+
+
+def _subject_url(attachment: Attachment) -> str:
+    """The page showing what ``attachment`` belongs to, at the voice note."""
+    if attachment.comment is not None:
+        proposal, anchor = attachment.comment.proposal, f"comment-{attachment.comment_id}"
+    else:
+        proposal, anchor = attachment.proposal, f"attachment-{attachment.id}"
+    return url_for("proposals.show", slug=proposal.consultation.slug, proposal_id=proposal.id,
+                   _anchor=anchor)
+
+
+@bp.post("/media/<token>/transcript")
+def transcript(token: str):
+    """Set or clear a voice note's transcript: its subject's author, a moderator or an
+    organiser (htmx: the voice note again; without JavaScript: back to the page)."""
+    attachment = db.session.scalar(select(Attachment).where(Attachment.token == token)) \
+        if storage.TOKEN.fullmatch(token) else None
+    if attachment is None or attachment.kind != "voice" or attachment.is_staged:
+        abort(404)
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.path), 303)
+    if not can_transcribe(current_user, attachment):
+        abort(403)
+    form = TranscriptForm(prefix=f"transcript-{attachment.id}")
+    back = safe_next(request.form.get("next"), _subject_url(attachment))
+    if form.validate():
+        try:
+            services.set_transcript(attachment, form.transcript.data, current_user,
+                                    attachment.language)
+        except services.MediaError as error:
+            form.transcript.errors = [*form.transcript.errors, error.message]
+        else:
+            db.session.commit()
+            if htmx:
+                return render_template("media/_voice.html", note=attachment, next_url=back)
+            flash(_("The transcript was saved.") if attachment.transcript
+                  else _("The transcript was removed."), "success")
+            return redirect(back, 303)
+    db.session.rollback()
+    if htmx:
+        return render_template("media/_voice.html", note=attachment, form=form,
+                               next_url=back), 422
+    return render_template("media/transcript.html", note=attachment, form=form,
+                           next_url=back), 422

@@ -494,3 +494,44 @@ def support_bursts(now: datetime | None = None, drafts: bool = True) -> list[Sup
         if burst is not None:
             burst.accounts.append(_account(row))
     return list(bursts.values())
+
+
+# --- voice notes waiting for a transcript ------------------------------------------------------
+
+TRANSCRIPTS_LIMIT = 100
+
+
+@dataclass
+class WaitingVoiceNote:
+    """A voice note with no transcript yet, and what it belongs to (``comment`` or None)."""
+
+    note: object
+    proposal: Proposal
+    comment: Comment | None = None
+
+
+def voice_notes_to_transcribe(drafts: bool = True,
+                              limit: int = TRANSCRIPTS_LIMIT) -> list[WaitingVoiceNote]:
+    """The heard voice notes of proposals and comments that have no transcript, oldest first
+    (at most ``limit``): not hidden, nor on hidden, withdrawn or deleted content.
+    ``drafts=False`` leaves out those of consultations still in draft."""
+    from roadmap.media.models import Attachment
+
+    waiting = (Attachment.kind == "voice", Attachment.state == "ready",
+               Attachment.transcript.is_(None), Attachment.hidden_at.is_(None))
+    listed = (Proposal.hidden_at.is_(None), Proposal.status.in_(("pending", "published")))
+    public = (Proposal.consultation_id.in_(public_consultation_ids()),) if not drafts else ()
+    on_proposals = db.session.execute(
+        select(Attachment, Proposal).join(Proposal, Proposal.id == Attachment.proposal_id)
+        .where(*waiting, *listed, *public).order_by(Attachment.created_at, Attachment.id)
+        .limit(limit)).all()
+    on_comments = db.session.execute(
+        select(Attachment, Comment, Proposal).join(Comment, Comment.id == Attachment.comment_id)
+        .join(Proposal, Proposal.id == Comment.proposal_id)
+        .where(*waiting, *listed, *public, Comment.hidden_at.is_(None),
+               Comment.deleted_at.is_(None))
+        .order_by(Attachment.created_at, Attachment.id).limit(limit)).all()
+    items = [WaitingVoiceNote(note, proposal) for note, proposal in on_proposals] + \
+        [WaitingVoiceNote(note, proposal, comment) for note, comment, proposal in on_comments]
+    items.sort(key=lambda item: (item.note.created_at, item.note.id))
+    return items[:limit]

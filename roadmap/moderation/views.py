@@ -172,6 +172,17 @@ def suspicious():
         can_open_accounts=can_manage_people(current_user))
 
 
+@bp.get("/moderation/transcripts")
+@login_required
+def transcripts():
+    """The voice notes of proposals and comments waiting for a transcript, each with a form
+    to type it (posted to ``media.transcript``, which comes back here)."""
+    _require_moderator()
+    return render_template("moderation/transcripts.html",
+                           items=queries.voice_notes_to_transcribe(
+                               drafts=can_view_drafts(current_user)))
+
+
 @bp.route("/moderation/<kind>/<int:item_id>/<action>", methods=["POST"])
 @login_required
 def decide(kind: str, item_id: int, action: str):

@@ -73,6 +73,11 @@ class Comment(db.Model):
     author = relationship("User")
     proposal = relationship("Proposal")
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
+    # Its voice note (one at most), declared by name as the proposal's.
+    voice_notes = relationship(
+        "Attachment", viewonly=True, order_by="Attachment.id",
+        primaryjoin="and_(Comment.id == foreign(Attachment.comment_id), "
+                    "Attachment.kind == 'voice')")
 
 
 class CommentLike(db.Model):

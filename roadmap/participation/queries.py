@@ -12,6 +12,7 @@ from math import ceil
 from flask import g, has_app_context
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from roadmap.extensions import db
 from roadmap.participation.models import Comment, CommentLike, Follow, Notification, Vote
@@ -135,7 +136,8 @@ def comment_page(proposal_id: int, *, sort: str = "oldest", page: int = 1, viewe
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
     heads = list(db.session.scalars(
-        select(Comment).where(top_level).options(joinedload(Comment.author))
+        select(Comment).where(top_level)
+        .options(joinedload(Comment.author))
         .order_by(*_comment_order(sort)).limit(per_page).offset((page - 1) * per_page)))
     threads = {head.id: Thread(head) for head in heads}
     if threads:
@@ -145,8 +147,24 @@ def comment_page(proposal_id: int, *, sort: str = "oldest", page: int = 1, viewe
                 .order_by(Comment.created_at, Comment.id)):
             threads[reply.parent_id].replies.append(reply)
     shown = [c.id for t in threads.values() for c in [t.comment, *t.replies]]
+    _load_voice_notes([c for t in threads.values() for c in [t.comment, *t.replies]])
     return CommentPage(list(threads.values()), total, page, pages, sort,
                        liked_comment_ids(viewer, shown))
+
+
+def _load_voice_notes(comments) -> None:
+    """Fill ``voice_notes`` of ``comments`` in one statement (heads and replies together)."""
+    if not comments:
+        return
+    from roadmap.media.models import Attachment
+
+    notes: dict[int, list] = {comment.id: [] for comment in comments}
+    for note in db.session.scalars(select(Attachment).where(
+            Attachment.comment_id.in_(list(notes)), Attachment.kind == "voice")
+            .order_by(Attachment.id)):
+        notes[note.comment_id].append(note)
+    for comment in comments:
+        set_committed_value(comment, "voice_notes", notes[comment.id])
 
 
 def liked_comment_ids(user, comment_ids) -> set[int]:

@@ -25,6 +25,7 @@ from roadmap.core.i18n import FORMAT_LOCALES
 from roadmap.core.mail import send_mail
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
+from roadmap.media.services import attach
 from roadmap.participation import policies
 from roadmap.participation.messages import digest_text
 from roadmap.participation.models import (NOTIFICATION_KINDS, STANCES, Comment, CommentLike,
@@ -161,9 +162,14 @@ def withdraw_vote(proposal: Proposal, voter) -> None:
 
 # --- comments ----------------------------------------------------------------------------------
 
-def clean_body(body: str | None) -> str:
-    """The comment's text as plain text: stripped, with ``\\n`` line breaks; checks its length."""
+def clean_body(body: str | None, *, optional: bool = False) -> str:
+    """The comment's text as plain text: stripped, with ``\\n`` line breaks; checks its length.
+
+    ``optional``: the comment carries a voice note, so it may have no text at all.
+    """
     text = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if optional and not text:
+        return text
     if not BODY_MIN <= len(text) <= BODY_MAX:
         raise InvalidComment(_("A comment has between %(min)d and %(max)d characters.",
                                min=BODY_MIN, max=BODY_MAX), "length")
@@ -191,19 +197,27 @@ def _thread_head(proposal: Proposal, parent: Comment | None) -> Comment | None:
 
 
 def post_comment(proposal: Proposal, author, body: str, stance: str = "neutral",
-                 parent: Comment | None = None) -> Comment:
+                 parent: Comment | None = None, voice=None) -> Comment:
     """Post a comment (or a reply: one level) on ``proposal``; the author follows the proposal.
 
     The comment is "official" when its author is a moderator, organiser or admin. Followers
-    other than the author are notified. Raises :class:`Refused` or :class:`InvalidComment`.
+    other than the author are notified. ``voice``: a voice note the author staged
+    (:func:`roadmap.media.services.stage_voice`), attached to the comment, which then needs no
+    text. Raises :class:`Refused` or :class:`InvalidComment`.
     """
     _raise_if(policies.comment_refusal(author, proposal))
-    text, stance, head = clean_body(body), _check_stance(stance), _thread_head(proposal, parent)
+    if voice is not None and (voice.uploaded_by_id != author.id or not voice.is_staged
+                              or voice.kind != "voice"):
+        raise InvalidComment(_("This voice note cannot be attached to your comment."), "voice")
+    text, stance = clean_body(body, optional=voice is not None), _check_stance(stance)
+    head = _thread_head(proposal, parent)
     comment = Comment(proposal_id=proposal.id, parent_id=head.id if head else None,
                       author_id=author.id, body=text, stance=stance,
                       is_official=policies.is_official(author))
     db.session.add(comment)
     db.session.flush()
+    if voice is not None:
+        attach([voice], "comment_id", comment.id)
     _bump(Proposal, proposal, "comments_count", +1)
     auto_follow(proposal, author)
     notify_followers(proposal, "comment", {"author": author.display_name}, actor=author,
@@ -214,7 +228,7 @@ def post_comment(proposal: Proposal, author, body: str, stance: str = "neutral",
 def edit_comment(comment: Comment, editor, body: str, stance: str | None = None) -> Comment:
     """Change the text (and stance) of a comment: its author, within the edit window."""
     _raise_if(policies.edit_comment_refusal(editor, comment))
-    comment.body = clean_body(body)
+    comment.body = clean_body(body, optional=bool(comment.voice_notes))
     if stance is not None:
         comment.stance = _check_stance(stance)
     comment.edited_at = utcnow()

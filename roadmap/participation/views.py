@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
                    url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,6 +18,7 @@ from roadmap.consultations.queries import consultation_by_slug
 from roadmap.core.htmx import render_page_or_fragment
 from roadmap.core.database import commit_keeping_loaded
 from roadmap.extensions import db, htmx
+from roadmap.media.services import MediaError, discard_staged, stage_voice
 from roadmap.participation import queries, receivers  # noqa: F401  (connects the receivers)
 from roadmap.participation import services
 from roadmap.participation.forms import CommentForm, EditCommentForm, form_prefix
@@ -241,12 +243,20 @@ def comment(slug: str, proposal_id: int):
     form = CommentForm(prefix=form_prefix(parent.id if parent else None))
     if not form.validate():
         return _comment_form_error(form, consultation, proposal, parent)
+    voice = None
     try:
+        voice = stage_voice(form.voice.data, current_user, str(get_locale()),
+                            field=form.voice.name)
         posted = services.post_comment(proposal, current_user, form.body.data, form.stance.data,
-                                       parent)
+                                       parent, voice=voice)
+    except MediaError as error:
+        discard_staged([voice])
+        form.voice.errors = [*form.voice.errors, error.message]
+        return _comment_form_error(form, consultation, proposal, parent)
     except ParticipationError as error:
+        discard_staged([voice])
         return _comment_form_error(form, consultation, proposal, parent, error.shown)
-    db.session.commit()
+    db.session.commit()  # a voice note's re-encoding is queued now
     if _is_htmx():
         return render_template("participation/_comment_posted.html", consultation=consultation,
                                proposal=proposal, parent=parent, comment=posted,
@@ -267,6 +277,7 @@ def edit_comment(comment_id: int):
                         "participation/_comment.html", comment=item, proposal=proposal,
                         consultation=consultation)
     form = EditCommentForm(obj=item, prefix=f"edit-{item.id}")
+    form.may_be_empty = bool(item.voice_notes)
     if form.validate_on_submit():
         try:
             services.edit_comment(item, current_user, form.body.data, form.stance.data)

@@ -99,6 +99,27 @@ class Proposal(db.Model):
     merged_into: Mapped[Proposal | None] = relationship(remote_side=[id])
     # Declared by name, so that proposals does not import participation (which builds on it).
     comments = relationship("Comment", order_by="Comment.created_at", viewonly=True)
+    # Its voice note (one at most), by name too: the media package builds on proposals.
+    voice_notes = relationship(
+        "Attachment", viewonly=True, order_by="Attachment.id",
+        primaryjoin="and_(Proposal.id == foreign(Attachment.proposal_id), "
+                    "Attachment.kind == 'voice')")
+
+    @property
+    def transcript(self) -> str | None:
+        """The transcript of its voice note (not a hidden one), or None."""
+        for note in self.voice_notes:
+            if note.hidden_at is None and note.transcript:
+                return note.transcript
+        return None
+
+    @property
+    def text_for_reading(self) -> str:
+        """What readers of its content (search, exports, consolidation) take: the body, and the
+        transcript of its voice note when there is one (a proposal made by voice may have no
+        body)."""
+        return "\n\n".join(part for part in ((self.body or "").strip(), self.transcript or "")
+                            if part)
 
     @property
     def is_public(self) -> bool:

@@ -8,6 +8,7 @@ and send the signals of :mod:`roadmap.proposals.signals`.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from roadmap.consultations.models import StrategicAxis
 from roadmap.core.models import utcnow
@@ -69,17 +70,19 @@ def outside_message() -> str:
              "or remove the point and choose the commune in the list.")
 
 
-def submit_proposal(consultation, author, *, entered_by=None, **fields) -> Proposal:
+def submit_proposal(consultation, author, *, entered_by=None, by_voice: bool = False,
+                    **fields) -> Proposal:
     """Make a proposal for ``author`` in ``consultation``; flushes and returns it.
 
     ``fields`` are those of :data:`FIELDS`. A point (latitude and longitude) decides the
     commune. The proposal waits for a moderator when the consultation is pre-moderated.
     ``entered_by``: the help-desk official who enters it for its author, who is present (the
-    proposal is marked so). Raises :class:`ProposalError` (nothing is written) when refused or
-    invalid.
+    proposal is marked so). ``by_voice``: a voice note comes with it (the caller attaches it),
+    so the body may be empty. Raises :class:`ProposalError` (nothing is written) when refused
+    or invalid.
     """
     _refuse(policies.submission_refusal(author, consultation), author)
-    values = checked_values(consultation, **fields)
+    values = checked_values(consultation, body_optional=by_voice, **fields)
     _check_commune_requirement(author, consultation, values["commune"])
     proposal = Proposal(consultation=consultation, author=author, origin="online",
                         author_stakeholder_type=author.stakeholder_type,
@@ -122,11 +125,14 @@ def edit_proposal(proposal, editor, **fields) -> Proposal:
     if proposal.origin == "workshop":
         fields["organisation"] = None
         proposal.show_of_hands = _count(show_of_hands)
-    values = checked_values(proposal.consultation, **fields)
+    db.session.expire(proposal, ["voice_notes"])
+    values = checked_values(proposal.consultation, body_optional=bool(proposal.voice_notes),
+                            **fields)
     if proposal.origin != "workshop" and values["commune"] != proposal.commune:
         _check_commune_requirement(editor, proposal.consultation, values["commune"])
     for name, value in values.items():
         setattr(proposal, name, value)
+    proposal.search_text = search_text_of(proposal)  # the transcript too
     db.session.flush()
     return proposal
 
@@ -143,17 +149,27 @@ def withdraw_proposal(proposal, by) -> Proposal:
     return proposal
 
 
+def search_text_of(proposal, *, fresh: bool = True) -> str:
+    """The folded title, body and voice note's transcript of ``proposal`` (``fresh``: its voice
+    notes read again, as one may have just been attached or transcribed)."""
+    if fresh and proposal.id is not None and proposal in db.session:
+        db.session.expire(proposal, ["voice_notes"])
+    return fold(f"{proposal.title}\n{proposal.text_for_reading}")
+
+
 def refresh_search_text(proposals=None) -> int:
     """Recompute ``search_text`` of ``proposals`` (default: every proposal); flushes.
 
     For rows written without the services (imports, the demo loader, or after a change to
     :func:`roadmap.proposals.text.fold`). Returns how many changed.
     """
+    fresh = proposals is not None
     if proposals is None:
-        proposals = db.session.scalars(db.select(Proposal))
+        proposals = db.session.scalars(db.select(Proposal).options(
+            selectinload(Proposal.voice_notes)))
     changed = 0
     for proposal in proposals:
-        folded = fold(f"{proposal.title}\n{proposal.body}")
+        folded = search_text_of(proposal, fresh=fresh)
         if proposal.search_text != folded:
             proposal.search_text = folded
             changed += 1
@@ -184,13 +200,16 @@ def _refuse(reason, user, proposal=None) -> None:
 
 def checked_values(consultation, *, title, body, commune_id=None, axis_id=None, latitude=None,
                    longitude=None, estimated_cost_mad=None, beneficiaries=None, sdg_goals=(),
-                   organisation=None) -> dict:
+                   organisation=None, body_optional: bool = False) -> dict:
     """The model values of a proposal's fields, checked; raises :class:`InvalidProposal`.
 
     Title and body are trimmed, line endings normalised; ``search_text`` is their fold.
+    ``body_optional``: the proposal has a voice note, so an empty body is accepted (a body
+    that is given is checked as usual).
     """
     title = _text(title, "title", *TITLE_LENGTH)
-    body = _text((body or "").replace("\r\n", "\n").replace("\r", "\n"), "body", *BODY_LENGTH)
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    body = "" if body_optional and not body.strip() else _text(body, "body", *BODY_LENGTH)
     commune, latitude, longitude = _place(consultation, commune_id, latitude, longitude)
     return {
         "title": title, "body": body, "commune": commune, "latitude": latitude,

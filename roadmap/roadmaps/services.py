@@ -82,7 +82,7 @@ def _item_from_proposal(roadmap, proposal, axis, rank, explanation) -> RoadmapIt
     item = RoadmapItem(
         axis_id=axis.id if axis else proposal.axis_id, rank=rank,
         title_i18n={lang: proposal.title for lang in LANGS},
-        description_i18n={lang: proposal.body for lang in LANGS},
+        description_i18n={lang: proposal.text_for_reading for lang in LANGS},
         estimated_cost_mad=proposal.estimated_cost_mad, explanation=explanation or {},
         status="planned", progress=0, spent_mad=0, is_demo=proposal.is_demo)
     item.communes.append(proposal.commune)

@@ -247,7 +247,7 @@ def test_an_invalid_comment_answers_422_with_the_form_and_saves_nothing(client, 
                            data={"comment-body": "", "comment-stance": "for"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "<html" in page and "Write your comment." in page
+    assert "<html" in page and "Write your comment, or record a voice note." in page
     assert _count(Comment, proposal_id=scene.proposal.id) == 0
 
 

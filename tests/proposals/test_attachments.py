@@ -179,9 +179,10 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
 def test_a_bad_file_is_refused_with_its_message_and_nothing_stored(client, app, consultation,
-                                                                   commune, citizen, case):
+                                                                   commune, citizen, case,
+                                                                   monkeypatch):
     field, data, name, message = BAD_FILES[case]
-    app.config["ROADMAP_UPLOAD_MAX_MB"] = 1
+    monkeypatch.setitem(app.config, "ROADMAP_UPLOAD_MAX_MB", 1)
     login(client, citizen)
     before = _media_files()
     form = {**valid_fields(consultation, commune), "confirmed": "1", field: _upload(data, name)}

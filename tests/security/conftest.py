@@ -39,7 +39,8 @@ ARGUMENTS = {"slug": "slug", "proposal_id": "proposal_id", "comment_id": "commen
              "user_id": "participant_id", "report_id": "report_id", "kind": "kind",
              "item_id": "proposal_id", "action": "decision", "merge_id": "merge_id",
              "run_id": "run_id", "name": "photo_name", "job_id": "job_id",
-             "invitation_id": "invitation_id", "axis_id": "axis_id", "batch_id": "batch_id"}
+             "invitation_id": "invitation_id", "axis_id": "axis_id", "batch_id": "batch_id",
+             "variant": "media_variant"}
 # Routes that act on the participant's own records instead of someone else's.
 OVERRIDES = {
     "proposals.edit": {"proposal_id": "own_proposal_id"},
@@ -52,6 +53,7 @@ OVERRIDES = {
     "exports.download": {"name": "export_name", "ext": "export_ext"},
     "accounts.accept_invitation": {"token": "invitation_token"},
     "accounts.confirm_email": {"token": "confirmation_token"},
+    "media.transcript": {"token": "voice_token"},
 }
 # Roadmap routes name a roadmap item by ``item_id`` (moderation routes name a proposal by it).
 ROADMAP_ITEM = {"item_id": "roadmap_item_id"}
@@ -64,6 +66,8 @@ FORM_DATA = {
     "moderation.report": {"reason": "spam", "note": "Reported by the authorization walk."},
     "moderation.decide": {"reason": "Decided by the authorization walk."},
     "moderation.block": {"reason": "Blocked by the authorization walk."},
+    "media.transcript": lambda scene: {
+        f"transcript-{scene.voice_id}-transcript": "Typed by the authorization walk."},
     "participation.edit_comment": lambda scene: {
         f"edit-{scene.own_comment_id}-body": "A comment edited by the authorization walk.",
         f"edit-{scene.own_comment_id}-stance": "against"},
@@ -101,6 +105,9 @@ class Scene:
     axis_id: int = 0  # the demo's first strategic axis (its proposals use it)
     confirmation_token: str = ""  # an unused email-confirmation link of the participant
     batch_id: int = 0  # a batch of in-person codes of the demo, its slips printed
+    voice_id: int = 0  # a voice note (re-encoded) on the participant's own comment
+    voice_token: str = ""  # its token
+    media_variant: str = "audio"  # the file of an attachment the walk asks for
 
 
 def _user(role: str, email: str, **fields) -> User:
@@ -187,6 +194,19 @@ def _own_records(participant: User, proposal: Proposal) -> tuple[Proposal, Comme
     return own, comment, token, confirmation
 
 
+def _voice_note(comment: Comment) -> tuple[int, str]:
+    """A ready voice note on ``comment`` by its author (the row only: no route reads its file
+    but ``media.file``, whose walk token is no attachment's)."""
+    from roadmap.media.models import Attachment
+
+    note = Attachment(token=secrets.token_hex(16), kind="voice", state="ready",
+                      comment_id=comment.id, uploaded_by_id=comment.author_id,
+                      content_type="audio/mp4", extension="m4a", size=0, duration_seconds=2.0)
+    db.session.add(note)
+    db.session.flush()
+    return note.id, note.token
+
+
 def _invitation(admin: User) -> tuple[int, str]:
     """A pending invitation (to an address without an account) and the token of its link."""
     token = secrets.token_urlsafe(32)
@@ -228,6 +248,7 @@ def build_scene() -> Scene:
     workshop_id = db.session.scalar(select(Workshop.id).where(
         Workshop.consultation_id == consultation.id).order_by(Workshop.id))
     invitation_id, invitation_token = _invitation(users["admin"])
+    voice_id, voice_token = _voice_note(own_comment)
     return Scene(slug=SLUG, proposal_id=proposal.id, comment_id=comment.id,
                  workshop_id=workshop_id, commune_code=proposal.commune.code,
                  participant_id=participant.id, blocked_id=users["blocked"].id,
@@ -237,6 +258,7 @@ def build_scene() -> Scene:
                  invitation_id=invitation_id, invitation_token=invitation_token,
                  axis_id=consultation.axes[0].id, confirmation_token=confirmation,
                  batch_id=_code_batch(consultation, users["organiser"]),
+                 voice_id=voice_id, voice_token=voice_token,
                  user_refs={role: user.get_id() for role, user in users.items()})
 
 

@@ -216,17 +216,19 @@ def withdraw_support_for(proposal, resident, official) -> None:
                    "entered_by_id": vote.entered_by_id})
 
 
-def propose_for(consultation, resident, official, **fields):
+def propose_for(consultation, resident, official, *, by_voice: bool = False, **fields):
     """Make a proposal in ``resident``'s name, entered by ``official`` (marked, and logged as
-    ``helpdesk.propose``). ``fields``: those of :data:`roadmap.proposals.services.FIELDS`.
+    ``helpdesk.propose``). ``fields``: those of :data:`roadmap.proposals.services.FIELDS`;
+    ``by_voice``: the resident's voice note comes with it (the official typed only the title).
     Raises :class:`~roadmap.proposals.services.ProposalError` (phase, requirement, fields)."""
     _check_resident(official, resident)
-    commune = proposal_services.checked_values(consultation, **fields)["commune"]
+    commune = proposal_services.checked_values(consultation, body_optional=by_voice,
+                                               **fields)["commune"]
     reason = why_not_submit(resident, consultation, commune)  # the commune a resident rule needs
     if reason:
         raise proposal_services.ActionClosed(reason)
     proposal = proposal_services.submit_proposal(consultation, resident, entered_by=official,
-                                                 **fields)
+                                                 by_voice=by_voice, **fields)
     record(official, "helpdesk.propose", proposal, reason=audit_reason(official),
            after={"author_id": resident.id, "status": proposal.status})
     return proposal

@@ -34,6 +34,8 @@ from roadmap.helpdesk.forms import (METHOD_LABELS, REQUIREMENT_ACTIONS, REQUIREM
 from roadmap.helpdesk.policies import TEMPLATE_POLICIES, can_use_helpdesk
 from roadmap.participation.queries import supported_ids
 from roadmap.participation.services import ParticipationError
+from roadmap.media import services as media
+from roadmap.media.forms import handle_uploads
 from roadmap.proposals.forms import ProposalForm
 from roadmap.proposals.queries import consultation_communes, proposal_in
 from roadmap.proposals.services import ProposalError
@@ -252,13 +254,26 @@ def propose():
     form = ProposalForm(consultation)
     if not form.is_submitted():
         form.commune_id.data = person.residence_commune_id
-    context = {"consultation": consultation, "resident": person}
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
+    valid = form.validate_on_submit()
+    # The official records the resident's voice note, photos and documents with the form.
+    uploads = handle_uploads(form, _official())
+    if form.is_submitted():
+        db.session.commit()  # what was sent is kept while the form comes back
+        valid = form.require_body(uploads.has_voice) and valid
+    context = {"consultation": consultation, "resident": person, "uploads": uploads}
+    if uploads.action or uploads.failed or not valid:
+        status = 422 if form.is_submitted() and (uploads.failed or not uploads.action) else 200
         return render_template("helpdesk/propose.html", form=form, **context), status
     try:
         proposal = services.propose_for(consultation, person, _official(),
-                                        **form.proposal_values())
+                                        by_voice=uploads.has_voice, **form.proposal_values())
+        media.attach(uploads.staged, "proposal_id", proposal.id)
+        for attachment in uploads.staged:  # the resident's words and pictures, not the desk's
+            attachment.uploaded_by_id = person.id
+    except media.MediaError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return render_template("helpdesk/propose.html", form=form, **context), 422
     except (ProposalError, services.HelpDeskError) as error:
         db.session.rollback()
         field = getattr(error, "field", None)

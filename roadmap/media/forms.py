@@ -24,12 +24,16 @@ from roadmap.media.models import Attachment
 from roadmap.media.policies import can_remove_attachment
 
 ACTIONS = ("add", "remove", "use_place")
-FILE_FIELDS = ("photo", "photo_alt", "document")
+FILE_FIELDS = ("voice", "photo", "photo_alt", "document")
 
 
 class AttachmentFields:
-    """The fields of one photo and one document (mixed into a FlaskForm)."""
+    """The fields of a voice note, one photo and one document (mixed into a FlaskForm)."""
 
+    voice = FileField(
+        _l("Voice note (optional)"), validators=[Optional()],
+        description=_l("Up to 3 minutes. Record it here, or choose the recording your phone "
+                       "made."))
     photo = FileField(
         _l("Add a photo"), validators=[Optional()],
         description=_l("Optional. JPEG, PNG, WebP or HEIC, 4 photos at most. The photo's "
@@ -66,6 +70,11 @@ class Uploads:
     def tokens(self) -> list[str]:
         return [a.token for a in self.staged]
 
+    @property
+    def has_voice(self) -> bool:
+        """A voice note comes with the form: its description may be left empty."""
+        return any(a.kind == "voice" for a in self.all)
+
     def offer_place(self, has_point: bool, locate) -> None:
         """Offer the place of the first staged photo that has one inside the prefecture
         (``locate(latitude, longitude)`` gives its commune), when the form has no point yet.
@@ -90,6 +99,15 @@ def handle_uploads(form, user, attached=()) -> Uploads:
         return uploads
     uploads.staged = services.staged_for(user, request.form.getlist("attachment"))
     language = str(get_locale() or "") or None
+    if "voice" in form:
+        try:
+            voice = services.stage_voice(form.voice.data, user, language,
+                                         existing=uploads.all)
+            if voice is not None:
+                uploads.staged.append(voice)
+        except services.MediaError as error:
+            _field_error(form, error)
+            uploads.failed = True
     try:
         photo = services.stage_photo(form.photo.data, user, form.photo_alt.data, language,
                                      existing=uploads.all)

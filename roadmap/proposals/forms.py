@@ -47,10 +47,9 @@ class ProposalForm(AttachmentFields, FlaskForm):
         validators=[DataRequired(), Length(*TITLE_LENGTH)],
         description=_l("10 to 140 characters: what should be done, and where."))
     body = TextAreaField(
-        _l("Description"), filters=[_strip],
-        validators=[DataRequired(), Length(*BODY_LENGTH)],
+        _l("Description"), filters=[_strip], validators=[Length(max=BODY_LENGTH[1])],
         description=_l("Plain text, 30 to 5,000 characters: the need, what to do, who it helps. "
-                       "Line breaks are kept."))
+                       "Line breaks are kept. With a voice note, it may stay empty."))
     commune_id = SelectField(
         _l("Commune"), coerce=_optional_int, validators=[Optional()],
         description=_l("Choose it in the list, or pick the place on the map: the commune is then "
@@ -126,6 +125,18 @@ class ProposalForm(AttachmentFields, FlaskForm):
             return False
         return latitude, longitude
 
+    def require_body(self, by_voice: bool) -> bool:
+        """The description is required (30 characters at least) unless a voice note says it."""
+        body = self.body.data or ""
+        if by_voice and not body:
+            return True
+        if len(body) < BODY_LENGTH[0]:
+            self.body.errors = [*self.body.errors, _(
+                "Write between %(min)d and %(max)d characters, or record a voice note.",
+                min=BODY_LENGTH[0], max=BODY_LENGTH[1])]
+            return False
+        return True
+
     def use_place(self, place) -> None:
         """Put the point the author chose (a photo's place) in the form."""
         self.latitude.data, self.longitude.data = (str(place[0]), str(place[1]))
@@ -170,6 +181,7 @@ class WorkshopProposalForm(ProposalForm):
     def __init__(self, consultation, *args, **kwargs):
         super().__init__(consultation, *args, **kwargs)
         del self.organisation
+        del self.voice  # a workshop's proposal is written down by the organiser
 
     def proposal_values(self) -> dict:
         """The fields, with the show-of-hands count."""

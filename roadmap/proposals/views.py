@@ -234,6 +234,7 @@ def new(slug: str):
                                 or _default_commune_id(item, current_user))
     valid = form.validate_on_submit()
     uploads = _uploads(item, form)
+    valid = form.require_body(uploads.has_voice) and valid if form.is_submitted() else valid
     context = {"consultation": item, "uploads": uploads}
     if uploads.action or uploads.failed:
         return _attachments_answer("proposals/new.html", form, uploads, context)
@@ -288,7 +289,8 @@ def _default_commune_id(consultation, user) -> int | None:
 def _publish(consultation, form, uploads):
     context = {"consultation": consultation, "uploads": uploads}
     try:
-        proposal = services.submit_proposal(consultation, current_user, **form.proposal_values())
+        proposal = services.submit_proposal(consultation, current_user, by_voice=uploads.has_voice,
+                                            **form.proposal_values())
         media.attach(uploads.staged, "proposal_id", proposal.id)
     except services.ProposalError as error:
         db.session.rollback()
@@ -357,6 +359,7 @@ def edit(slug: str, proposal_id: int):
         form.fill_from(proposal)
     valid = form.validate_on_submit()
     uploads = _uploads(item, form, proposal)
+    valid = form.require_body(uploads.has_voice) and valid if form.is_submitted() else valid
     context = {"consultation": item, "proposal": proposal, "uploads": uploads}
     if uploads.action or uploads.failed:
         if uploads.action == "remove":
@@ -366,10 +369,10 @@ def edit(slug: str, proposal_id: int):
     if not valid:
         return _form_page("proposals/edit.html", form, **context)
     try:
-        services.edit_proposal(proposal, current_user, **form.proposal_values())
-        if uploads.staged:
+        if uploads.staged:  # first, so that a voice note added now lets the body be empty
             media.attach(uploads.staged, "proposal_id", proposal.id)
             proposal.updated_at = utcnow()
+        services.edit_proposal(proposal, current_user, **form.proposal_values())
     except services.ProposalError as error:
         db.session.rollback()
         return _service_error(error, form, "proposals/edit.html", _show_url(proposal),
@@ -420,6 +423,7 @@ def new_workshop_proposal(slug: str, workshop_id: int):
         form.commune_id.data = workshop.communes[0].id
     valid = form.validate_on_submit()
     uploads = _uploads(item, form)
+    valid = form.require_body(False) and valid if form.is_submitted() else valid
     context = {"consultation": item, "workshop": workshop, "uploads": uploads}
     if uploads.action or uploads.failed:
         return _attachments_answer("proposals/new_workshop.html", form, uploads, context)

@@ -235,3 +235,25 @@ def test_claiming_by_phone_exists_only_where_sms_is_on(en, desk, app, monkeypatc
     monkeypatch.setitem(app.config, "ROADMAP_VERIFICATION_METHODS", "residents_list,code")
     assert "/helpdesk/claim/phone" not in en.get("/helpdesk/resident").get_data(as_text=True)
     assert en.post("/helpdesk/claim/phone/send", data={"phone": "0661234567"}).status_code == 404
+
+
+def test_the_desk_records_a_residents_proposal_by_voice_with_only_a_title(en, desk):
+    import io
+
+    from roadmap.media.models import Attachment
+    from tests.media.sounds import tone
+
+    consultation, commune, official = desk
+    login(en, official)
+    _identify(en, consultation, display_name="Mbarka")
+    resident = db.session.scalar(select(User).where(User.managed_by_id == official.id))
+    form = {"title": "Water for the douar school", "axis_id": consultation.axes[0].id,
+            "body": "", "commune_id": commune.id}
+    assert en.post("/helpdesk/propose", data=form).status_code == 422  # no text, no voice
+    response = en.post("/helpdesk/propose", content_type="multipart/form-data", data={
+        **form, "voice": (io.BytesIO(tone(1.5)), "mbarka.webm", "audio/webm")})
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    made = db.session.scalar(select(Proposal).where(Proposal.author_id == resident.id))
+    note = db.session.scalar(select(Attachment).where(Attachment.proposal_id == made.id))
+    assert made.body == "" and made.entered_by_id == official.id
+    assert note.kind == "voice" and note.uploaded_by_id == resident.id  # the resident's words

@@ -342,3 +342,48 @@ def test_a_heic_photo_from_a_phone_is_accepted(client, consultation, commune, ci
     assert response.status_code == 200, response.get_data(as_text=True)[-3000:]
     [photo] = _attachments()
     assert Image.open(storage.path_for(photo.token, "screen", "webp")).size == (800, 600)
+
+
+def test_a_proposal_made_by_voice_needs_only_a_title_and_is_found_by_its_transcript(
+        client, consultation, commune, citizen, factory):
+    from tests.media.sounds import tone
+
+    login(client, citizen)
+    fields = {**valid_fields(consultation, commune, body=""), "confirmed": "1"}
+    response = client.post(_new_url(consultation), data=fields,
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "or record a voice note" in response.get_data(
+        as_text=True)
+    response = client.post(_new_url(consultation), data={
+        **fields, "voice": _upload(tone(2.0), "recording.webm", "audio/webm")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    proposal = db.session.scalar(select(Proposal))
+    [note] = _attachments()
+    assert proposal.body == "" and note.proposal_id == proposal.id and note.kind == "voice"
+    db.session.refresh(note)
+    assert note.state == "ready" and note.content_type == "audio/mp4"  # the queue re-encoded it
+    page = client.get(f"/c/{consultation.slug}/proposals/{proposal.id}").get_data(as_text=True)
+    assert f'src="/media/{note.token}/audio"' in page
+
+    client.post("/logout")
+    login(client, factory.user("moderator"))
+    response = client.post(f"/media/{note.token}/transcript", data={
+        f"transcript-{note.id}-transcript": "The spring above the douar has dried up"})
+    assert response.status_code == 303
+    listing = client.get(f"/c/{consultation.slug}/proposals?q=spring+douar").get_data(
+        as_text=True)
+    assert f'id="proposal-{proposal.id}"' in listing
+
+
+def test_a_text_file_renamed_as_a_recording_is_refused_in_the_proposal_form(
+        client, consultation, commune, citizen):
+    login(client, citizen)
+    before = _media_files()
+    response = client.post(_new_url(consultation), data={
+        **valid_fields(consultation, commune, body=""), "confirmed": "1",
+        "voice": _upload(b"just some words, not a recording\n" * 40, "note.webm", "audio/webm")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert _attachments() == [] and _media_files() == before
+    assert db.session.scalar(select(func.count(Proposal.id))) == 0

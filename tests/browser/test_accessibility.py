@@ -79,7 +79,7 @@ def test_form_errors_are_tied_to_their_fields_and_pass_axe(axe_page, live_server
     log_in(page, live_server, "participant")
     set_language(page, live_server, language)
     page.goto(f"{live_server}{C}/proposals/new")
-    page.locator("form.proposal-form button[type=submit]").click()
+    page.locator("form.proposal-form > button[type=submit]").click()
     page.wait_for_selector('[aria-invalid="true"]')
     fields = page.evaluate(ERRORS_TIED)
     assert {"title", "body", "axis_id"} <= {f["name"] for f in fields}, fields

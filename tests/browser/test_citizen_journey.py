@@ -71,9 +71,9 @@ def test_propose_on_the_map_then_find_support_and_comment(page: Page, live_app, 
     expect(page.locator("input[name=latitude]")).not_to_have_value("")
     expect(page.locator("#location-status")).not_to_be_empty()
     assert page.locator("select[name=commune_id]").input_value() != ""
-    page.locator("form.proposal-form button[type=submit]").click()
+    page.locator("form.proposal-form > button[type=submit]").click()
     if page.locator("form.proposal-form").count():  # similar proposals were shown: publish
-        page.locator("form.proposal-form button[type=submit]").click()
+        page.locator("form.proposal-form > button[type=submit]").click()
     expect(page.locator("h1")).to_have_text(title)
     proposal_url = page.url
     _log_out(page)

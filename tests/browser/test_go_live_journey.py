@@ -204,9 +204,9 @@ def test_an_empty_installation_goes_live_in_arabic(page: Page, browser: Browser,
     expect(page.locator("#location-status")).not_to_be_empty()
     expect(page.locator("select[name=commune_id]")).not_to_have_value("")
     assert page.locator("select[name=commune_id]").input_value() != ""
-    page.locator("form.proposal-form button[type=submit]").click()
+    page.locator("form.proposal-form > button[type=submit]").click()
     if page.locator("form.proposal-form").count():  # similar proposals were shown: publish
-        page.locator("form.proposal-form button[type=submit]").click()
+        page.locator("form.proposal-form > button[type=submit]").click()
     expect(page.locator("h1")).to_have_text(title)
     assert _count(app, Proposal, Proposal.title == title) == 1
     assert errors == []

@@ -94,7 +94,7 @@ def test_an_official_enters_a_proposal_and_a_support_for_a_resident(browser: Bro
     page.locator("input[name=title]").fill(TITLE)
     page.locator("textarea[name=body]").fill(BODY)
     page.locator("select[name=axis_id]").select_option(index=1)
-    page.locator("form.proposal-form button[type=submit]").click()
+    page.locator("form.proposal-form > button[type=submit]").click()
     expect(page.locator("#helpdesk-resident-name")).to_be_visible()
 
     # Support the first proposal shown: one of the resident's commune.

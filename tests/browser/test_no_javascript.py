@@ -89,8 +89,8 @@ def test_submit_a_proposal_choosing_the_commune_in_the_select(page: Page, live_s
     page.locator("select[name=axis_id]").select_option(index=1)
     commune = page.locator("select[name=commune_id] option").nth(1)
     page.locator("select[name=commune_id]").select_option(commune.get_attribute("value"))
-    page.locator("form.proposal-form button[type=submit]").click()
+    page.locator("form.proposal-form > button[type=submit]").click()
     if "/proposals/new" in page.url:  # similar proposals were shown: confirm
-        page.locator("form.proposal-form button[type=submit]").click()
+        page.locator("form.proposal-form > button[type=submit]").click()
     expect(page).to_have_url(PROPOSAL)
     expect(page.locator("h1")).to_contain_text(title)

@@ -5,12 +5,10 @@ commit, and record every decision in the audit log.
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import date
 from pathlib import Path
 
 from blinker import signal
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert
 
@@ -28,15 +26,18 @@ from roadmap.roadmaps.queries import (progress_by_axis, progress_by_commune,  # 
 LANGS = ("ar", "fr", "en")
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
                   "MultiPolygon")
-PHOTO_MAX_BYTES = 3 * 1024 * 1024
-PHOTO_KINDS = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
 EDITABLE_FIELDS = ("title_i18n", "description_i18n", "axis_id", "geometry", "estimated_cost_mad",
                    "funding_sources", "lead_body", "lead_body_name", "partners", "starts_on",
                    "ends_on")
 
 
 class RoadmapError(Exception):
-    """A roadmap action that cannot be done; the message is for the user."""
+    """A roadmap action that cannot be done; the message is for the user, ``field`` the form
+    field it concerns (if any)."""
+
+    def __init__(self, message: str = "", field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- geometry --------------------------------------------------------------------------------
@@ -316,27 +317,17 @@ def _notify_followers(roadmap, version, previous, by) -> int:
 
 # --- implementation tracking -----------------------------------------------------------------
 
-def save_photo(photo) -> str | None:
-    """Store an uploaded JPEG/PNG under instance/uploads/ with a random name; returns the name."""
-    if photo is None or not getattr(photo, "filename", None):
-        return None
-    data = photo.read(PHOTO_MAX_BYTES + 1)
-    if len(data) > PHOTO_MAX_BYTES:
-        raise RoadmapError(_("The photo is too large (3 MB at most)."))
-    suffix = next((ext for magic, ext in PHOTO_KINDS.items() if data.startswith(magic)), None)
-    if suffix is None:
-        raise RoadmapError(_("The photo must be a JPEG or PNG image."))
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(16) + suffix
-    (folder / name).write_bytes(data)
-    return name
-
-
 def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, status: str,
                   spent=None, indicator_values: dict | None = None, note_i18n: dict | None = None,
-                  photo=None, is_demo: bool = False) -> ProgressUpdate:
-    """Record a dated progress update and bring the item's current figures up to date."""
+                  photo=None, is_demo: bool = False, photo_alt: str | None = None,
+                  language: str | None = None) -> ProgressUpdate:
+    """Record a dated progress update and bring the item's current figures up to date.
+
+    ``photo`` (an uploaded file, optional) goes through the shared store of attachments
+    (:func:`roadmap.media.services.stage_photo`: decoded, re-encoded without EXIF) with its
+    description ``photo_alt`` (required with a photo); a refused photo raises
+    :class:`RoadmapError` whose ``field`` names the form field (``photo`` or ``photo_alt``).
+    """
     if status not in ITEM_STATUSES:
         raise RoadmapError(_("Choose a status from the list."))
     if progress is None or not 0 <= progress <= 100:
@@ -351,9 +342,9 @@ def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, statu
                             spent_mad=spent,
                             indicator_values={str(k): v for k, v in values.items()},
                             note_i18n={k: v for k, v in (note_i18n or {}).items() if v},
-                            photo_path=save_photo(photo), posted_by_id=getattr(by, "id", None),
-                            is_demo=is_demo)
+                            posted_by_id=getattr(by, "id", None), is_demo=is_demo)
     db.session.add(update)
+    _attach_photo(update, photo, photo_alt, by, language, is_demo)
     latest = max([u.reported_on for u in item.updates if u is not update] + [reported_on])
     if reported_on >= latest:  # an older, late report does not overwrite the current figures
         item.progress, item.status = progress, status
@@ -368,9 +359,25 @@ def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, statu
     return update
 
 
+def _attach_photo(update: ProgressUpdate, photo, alt_text, by, language, is_demo) -> None:
+    from roadmap.media.services import MediaError, attach, stage_photo
+
+    if photo is None or not getattr(photo, "filename", None):
+        return
+    try:
+        attachment = stage_photo(photo, by, alt_text, language)
+        db.session.flush()  # the update's id
+        attachment.is_demo = is_demo
+        attach([attachment], "progress_update_id", update.id)
+    except MediaError as error:
+        raise RoadmapError(error.message, error.field) from None
+
+
 def photo_folder() -> Path:
-    """Where progress photos are stored."""
-    return Path(current_app.instance_path) / "uploads"
+    """Where the progress photos of older versions are (``ROADMAP_UPLOAD_PATH``)."""
+    from roadmap.media.storage import upload_root
+
+    return upload_root()
 
 
 def axis_of(consultation, axis_id):

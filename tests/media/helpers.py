@@ -62,3 +62,22 @@ def upload(data: bytes, filename: str = "photo.jpg", content_type: str = "image/
            ) -> FileStorage:
     """``data`` as a form's uploaded file, for services tested without HTTP."""
     return FileStorage(stream=io.BytesIO(data), filename=filename, content_type=content_type)
+
+
+def attach_photo(subject_column: str, subject_id: int, by, alt_text: str = "A photo of the site",
+                 **jpeg):
+    """A photo uploaded by ``by`` through the shared store and attached to one subject."""
+    from roadmap.media.services import attach, stage_photo
+
+    photo = stage_photo(upload(jpeg_bytes(**jpeg)), by, alt_text)
+    attach([photo], subject_column, subject_id)
+    return photo
+
+
+def attach_document(subject_column: str, subject_id: int, by, name: str = "study.pdf"):
+    """A PDF uploaded by ``by`` and attached to one subject."""
+    from roadmap.media.services import attach, stage_document
+
+    document = stage_document(upload(pdf_bytes(), name, "application/pdf"), by)
+    attach([document], subject_column, subject_id)
+    return document

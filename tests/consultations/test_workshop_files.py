@@ -42,7 +42,7 @@ def test_organiser_attaches_a_photo_and_a_document_shown_on_the_workshop_page(
     assert document.pages == 3 and document.original_name.endswith(".pdf")
     assert photo.offered_latitude is None  # a workshop's photo never keeps a position
 
-    client.get("/logout")
+    client.post("/logout")
     page = client.get(f"/c/{consultation.slug}/workshops/{workshop.id}").get_data(as_text=True)
     assert 'class="media-gallery"' in page
     assert f'href="/media/{photo.token}/screen"' in page

@@ -52,6 +52,7 @@ OVERRIDES = {
     "exports.download": {"name": "export_name", "ext": "export_ext"},
     "accounts.accept_invitation": {"token": "invitation_token"},
     "accounts.confirm_email": {"token": "confirmation_token"},
+    "media.file": {"token": "attachment_token", "variant": "attachment_variant"},
 }
 # Roadmap routes name a roadmap item by ``item_id`` (moderation routes name a proposal by it).
 ROADMAP_ITEM = {"item_id": "roadmap_item_id"}
@@ -101,6 +102,8 @@ class Scene:
     axis_id: int = 0  # the demo's first strategic axis (its proposals use it)
     confirmation_token: str = ""  # an unused email-confirmation link of the participant
     batch_id: int = 0  # a batch of in-person codes of the demo, its slips printed
+    attachment_token: str = ""  # a photo of the demo's first workshop (public)
+    attachment_variant: str = "thumb"
 
 
 def _user(role: str, email: str, **fields) -> User:
@@ -228,6 +231,13 @@ def build_scene() -> Scene:
     workshop_id = db.session.scalar(select(Workshop.id).where(
         Workshop.consultation_id == consultation.id).order_by(Workshop.id))
     invitation_id, invitation_token = _invitation(users["admin"])
+    from tests.media.helpers import attach_document, attach_photo
+    # Uploaded by an organiser the walk does not sign in as: the walk deletes its users'
+    # accounts (in rolled-back savepoints, but the files of a deletion go at its commit).
+    photographer = _user("organiser", "walk-photographer@example.org")
+    db.session.flush()
+    photo = attach_photo("workshop_id", workshop_id, photographer, "The workshop's hall")
+    attach_document("workshop_id", workshop_id, photographer, "attendance.pdf")
     return Scene(slug=SLUG, proposal_id=proposal.id, comment_id=comment.id,
                  workshop_id=workshop_id, commune_code=proposal.commune.code,
                  participant_id=participant.id, blocked_id=users["blocked"].id,
@@ -237,6 +247,7 @@ def build_scene() -> Scene:
                  invitation_id=invitation_id, invitation_token=invitation_token,
                  axis_id=consultation.axes[0].id, confirmation_token=confirmation,
                  batch_id=_code_batch(consultation, users["organiser"]),
+                 attachment_token=photo.token,
                  user_refs={role: user.get_id() for role, user in users.items()})
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from blinker import signal
 from flask_babel import gettext as _
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
@@ -384,3 +384,51 @@ def axis_of(consultation, axis_id):
     """The axis ``axis_id`` if it belongs to ``consultation``."""
     return next((a for a in consultation.axes if a.id == axis_id), None)
 
+
+
+def adopt_legacy_photos() -> tuple[list[ProgressUpdate], list, list[str]]:
+    """Move the progress photos of older versions into the shared store: each ``photo_path``
+    file is decoded and re-encoded like a new upload (upright WebP, no EXIF: its position and
+    camera are dropped), becomes the update's photo attachment, described as the timeline
+    described it ("Photo of the site on <date>", in Arabic, the first language), and the
+    update's ``photo_path`` is cleared. Flushes; returns ``(updates moved, old files to delete
+    once committed, problems)``; a file missing or refused is left as it was and named in the
+    problems (the old route keeps serving it)."""
+    from flask_babel import force_locale, format_date
+
+    from roadmap.config import DEFAULT_LANGUAGE
+    from roadmap.media import storage
+    from roadmap.media.checks import UploadRefused, check_common
+    from roadmap.media.images import process_photo
+    from roadmap.media.models import Attachment
+
+    moved, files, problems = [], [], []
+    for update in db.session.scalars(select(ProgressUpdate).where(
+            ProgressUpdate.photo_path.is_not(None)).order_by(ProgressUpdate.id)):
+        path = storage.upload_root() / update.photo_path
+        if not path.is_file():
+            problems.append(f"progress update {update.id}: {update.photo_path} is missing")
+            continue
+        try:
+            data = path.read_bytes()
+            check_common(data, 50 * 1024 * 1024)
+            photo = process_photo(data)
+        except UploadRefused as refused:
+            problems.append(f"progress update {update.id}: {update.photo_path}: {refused.message}")
+            continue
+        token = storage.new_token()
+        storage.write(token, "thumb", "webp", photo.thumb)
+        storage.write(token, "screen", "webp", photo.screen)
+        with force_locale(DEFAULT_LANGUAGE):
+            alt_text = _("Photo of the site on %(date)s",
+                         date=format_date(update.reported_on))
+        db.session.add(Attachment(
+            token=token, kind="photo", state="ready", progress_update_id=update.id,
+            uploaded_by_id=update.posted_by_id, alt_text=alt_text, language=DEFAULT_LANGUAGE,
+            content_type="image/webp", extension="webp", size=len(photo.screen),
+            width=photo.width, height=photo.height, is_demo=update.is_demo))
+        update.photo_path = None
+        moved.append(update)
+        files.append(path)
+    db.session.flush()
+    return moved, files, problems

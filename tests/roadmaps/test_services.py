@@ -236,3 +236,29 @@ def test_commune_shares_from_the_snapshot(world):
     assert a["items_share"] == pytest.approx(0.5) and b["items_share"] == pytest.approx(0.5)
     # budget: clinic 4000 split, wells 500 in A -> A 2500/4500
     assert a["budget_share"] == pytest.approx(2500 / 4500)
+
+
+def test_progress_photos_of_older_versions_are_adopted_by_the_shared_store(world, app, runner):
+    from PIL import Image
+
+    from roadmap.media import storage
+    from tests.media.helpers import jpeg_bytes
+
+    roadmap = _draft(world)
+    item = roadmap.items[0]
+    kept = services.post_progress(item, world.organiser, date(2026, 3, 1), 5, "in_progress")
+    lost = services.post_progress(item, world.organiser, date(2026, 3, 2), 6, "in_progress")
+    storage.upload_root().mkdir(parents=True, exist_ok=True)
+    old = storage.upload_root() / ("a" * 32 + ".jpg")
+    old.write_bytes(jpeg_bytes(gps=(31.6, -8.0)))
+    kept.photo_path, lost.photo_path = old.name, "b" * 32 + ".png"  # the second file is gone
+    db.session.commit()
+    result = runner.invoke(args=["media", "adopt-progress-photos"])
+    assert result.exit_code == 0, result.output
+    assert "moved into the shared store: 1" in result.output and "b" * 32 in result.output
+    db.session.expire_all()
+    [photo] = kept.photos
+    assert kept.photo_path is None and not old.exists() and lost.photo_path == "b" * 32 + ".png"
+    assert photo.alt_text and photo.language == "ar" and photo.offered_latitude is None
+    screen = Image.open(storage.path_for(photo.token, "screen", "webp"))
+    assert screen.format == "WEBP" and not screen.getexif()

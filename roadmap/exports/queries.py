@@ -328,3 +328,25 @@ def attachment_urls(proposal_ids) -> dict[int, dict[str, list[str]]]:
         column, urls = makers[kind]
         found[proposal_id][column].append(urls.url(token))
     return found
+
+
+def public_thumbnails(consultation) -> list[tuple[str, object]]:
+    """``[(name in the archive, path)]`` of the thumbnails of the visible photos of the
+    consultation's public proposals, for the open-data ZIP: ``thumbnails/<token>.webp`` (the
+    token is the one of the URLs in the ``photos`` column)."""
+    from roadmap.media import storage
+    from roadmap.media.models import Attachment
+    from roadmap.proposals.labels import LISTED_STATUSES
+
+    tokens = db.session.scalars(
+        select(Attachment.token).join(Proposal, Proposal.id == Attachment.proposal_id)
+        .where(Proposal.consultation_id == consultation.id,
+               Proposal.status.in_(LISTED_STATUSES), Proposal.hidden_at.is_(None),
+               Attachment.kind == "photo", *_visible_attachment())
+        .order_by(Attachment.proposal_id, Attachment.position, Attachment.id))
+    found = []
+    for token in tokens:
+        path = storage.path_for(token, "thumb", "webp")
+        if path.is_file():
+            found.append((f"thumbnails/{token}.webp", path))
+    return found

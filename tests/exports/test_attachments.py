@@ -108,3 +108,22 @@ def test_the_exports_do_not_run_a_query_per_proposal(client, fresh, factory):
         attach_document("proposal_id", proposal.id, author)
     db.session.commit()
     assert counts() == few
+
+
+def test_the_open_data_zip_holds_the_visible_photos_thumbnails(app, fresh, factory,
+                                                             english_request):
+    import zipfile
+
+    from roadmap.exports.services import build_export
+    from roadmap.media import storage
+
+    _first, _second, _third, photos, document, hidden = _files(fresh, factory)
+    archive = zipfile.ZipFile(io.BytesIO(build_export(fresh, "csv").body))
+    names = set(archive.namelist())
+    assert {f"thumbnails/{p.token}.webp" for p in photos} <= names
+    assert f"thumbnails/{hidden.token}.webp" not in names
+    assert not any(document.token in name for name in names)
+    assert archive.read(f"thumbnails/{photos[0].token}.webp") == storage.path_for(
+        photos[0].token, "thumb", "webp").read_bytes()
+    full = zipfile.ZipFile(io.BytesIO(build_export(fresh, "csv", variant="full").body))
+    assert not any(name.startswith("thumbnails/") for name in full.namelist())

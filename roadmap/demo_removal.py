@@ -9,8 +9,9 @@ without a change here):
   (the demo consultation's axes, phases, criteria, runs, roadmap, jobs, merges...; the demo
   accounts' votes, follows, likes, sessions, reset tokens, notifications, evaluations);
 - a few authorship links remove the row although they are nullable (:data:`AUTHORED`): what a
-  demo account wrote in a real consultation (a proposal, a comment, a report, an invitation)
-  is demo content too, since the demo passwords are public;
+  demo account wrote in a real consultation (a proposal, a comment, a report, an invitation,
+  an attachment it uploaded) is demo content too, since the demo passwords are public (the
+  files of removed attachments are deleted after the commit, as the progress photos);
 - any other nullable link is cleared (set to NULL) and the real row stays: a real workshop
   recorded by a demo admin, a decision signed by a demo official, a real reply to a removed
   comment (it becomes a top-level comment: a real participant's words are not removed).

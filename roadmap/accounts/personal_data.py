@@ -91,7 +91,7 @@ def export_personal_data(user: User) -> dict:
     The account's fields (not the password hash, nor the keyed hashes of the phone number,
     the sign-up address or the verified identity), and the user's proposals, supports,
     comments, likes, follows, notifications, reports and verifications (method, dates,
-    commune). Other people's personal data is left out (notification payloads name other
+    commune), and the files they uploaded (:func:`_attachments`). Other people's personal data is left out (notification payloads name other
     users; reports name the moderator).
     """
     data = {"format": "roadmap-personal-data/1", "exported_at": utcnow().isoformat(),

@@ -136,6 +136,7 @@ def _register_cli(app: Flask) -> None:
     from roadmap.demo import demo_command
     from roadmap.exports.cli import export_command
     from roadmap.media.cli import media_cli
+    from roadmap.roadmaps import cli as _roadmaps_cli  # noqa: F401  (media adopt-progress-photos)
     from roadmap.ops.backup_cli import backup_command, restore_command
     from roadmap.ops.check import check_command
     from roadmap.participation.cli import notifications_cli

@@ -18,7 +18,7 @@ from roadmap.core.htmx import render_page_or_fragment
 from roadmap.extensions import db, htmx
 from roadmap.media.models import Attachment
 from roadmap.media.policies import can_view_attachment
-from roadmap.media.subjects import page_url
+from roadmap.moderation.attachments import page_url
 from roadmap.moderation import queries, services
 from roadmap.moderation.forms import (REASON_LABELS, DecisionForm, MergeForm, ReportForm,
                                       SelectChoice, reason_label)

@@ -37,14 +37,25 @@ def proposal_of(attachment):
 
 
 def _progress_update_consultation(progress_update_id: int):
+    """The consultation of a progress update, read once per request (a timeline asks for each
+    of its photos' report links)."""
+    from flask import g, has_app_context
+
+    cache = g.setdefault("_progress_update_consultations", {}) if has_app_context() else {}
+    if progress_update_id not in cache:
+        cache[progress_update_id] = _read_progress_update_consultation_id(progress_update_id)
+    consultation_id = cache[progress_update_id]
+    return db.session.get(Consultation, consultation_id) if consultation_id else None
+
+
+def _read_progress_update_consultation_id(progress_update_id: int) -> int | None:
     tables = db.metadata.tables
     update, item, roadmap = (tables[name] for name in ("progress_update", "roadmap_item",
                                                          "roadmap"))
-    consultation_id = db.session.scalar(
+    return db.session.scalar(
         select(roadmap.c.consultation_id).select_from(update)
         .join(item, item.c.id == update.c.item_id).join(roadmap, roadmap.c.id == item.c.roadmap_id)
         .where(update.c.id == progress_update_id))
-    return db.session.get(Consultation, consultation_id) if consultation_id else None
 
 
 def consultation_of(attachment):

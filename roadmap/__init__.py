@@ -136,6 +136,8 @@ def _register_cli(app: Flask) -> None:
     from roadmap.core.tasks import worker_command
     from roadmap.demo import demo_command
     from roadmap.exports.cli import export_command
+    from roadmap.media.cli import media_cli
+    from roadmap.roadmaps import cli as _roadmaps_cli  # noqa: F401  (media adopt-progress-photos)
     from roadmap.ops.backup_cli import backup_command, restore_command
     from roadmap.ops.check import check_command
     from roadmap.participation.cli import notifications_cli
@@ -146,5 +148,5 @@ def _register_cli(app: Flask) -> None:
     for command in (territory_cli, users_cli, consultations_cli, demo_command,
                     notifications_cli, verification_cli,
                     consolidate_command, export_command, check_command, backup_command,
-                    restore_command, worker_command):
+                    restore_command, worker_command, media_cli):
         app.cli.add_command(command)

@@ -9,8 +9,9 @@ without a change here):
   (the demo consultation's axes, phases, criteria, runs, roadmap, jobs, merges...; the demo
   accounts' votes, follows, likes, sessions, reset tokens, notifications, evaluations);
 - a few authorship links remove the row although they are nullable (:data:`AUTHORED`): what a
-  demo account wrote in a real consultation (a proposal, a comment, a report, an invitation)
-  is demo content too, since the demo passwords are public;
+  demo account wrote in a real consultation (a proposal, a comment, a report, an invitation,
+  an attachment it uploaded) is demo content too, since the demo passwords are public (the
+  files of removed attachments are deleted after the commit, as the progress photos);
 - any other nullable link is cleared (set to NULL) and the real row stays: a real workshop
   recorded by a demo admin, a decision signed by a demo official, a real reply to a removed
   comment (it becomes a top-level comment: a real participant's words are not removed).
@@ -40,7 +41,8 @@ CHUNK = 500
 # from a demo account, whose password is public, must not outlive it either; the synthetic
 # residents' list the demo organiser uploaded, whose numbers are in the README).
 AUTHORED = {("proposal", "author_id"), ("comment", "author_id"), ("report", "reporter_id"),
-            ("invitation", "invited_by_id"), ("resident_list", "created_by_id")}
+            ("invitation", "invited_by_id"), ("resident_list", "created_by_id"),
+            ("attachment", "uploaded_by_id")}
 # Links that keep the row although the database would cascade: a real reply to a removed
 # comment stays, as a top-level comment.
 KEPT = {("comment", "parent_id")}
@@ -238,14 +240,20 @@ def _recount(proposal_ids: set, comment_ids: set) -> None:
 
 
 def _files_of(plan: RemovalPlan) -> list[Path]:
-    """Progress photos and export files of the removed rows (deleted after the commit)."""
+    """The files of the removed attachments, the progress photos of older versions and the
+    export files of the removed rows (deleted after the commit)."""
     from roadmap.consultations.models import Consultation
+    from roadmap.media import storage
+    from roadmap.media.models import Attachment
     from roadmap.roadmaps.models import ProgressUpdate
 
     instance = Path(current_app.instance_path)
-    files = [instance / "uploads" / row[0] for row in _select_in(
+    files = [storage.upload_root() / row[0] for row in _select_in(
         [ProgressUpdate.photo_path], ProgressUpdate.id, plan.doomed.get("progress_update", ()))
         if row[0]]
+    for (token,) in _select_in([Attachment.token], Attachment.id,
+                               plan.doomed.get("attachment", ())):
+        files += storage.files_of(token)
     slugs = {row[0] for row in _select_in([Consultation.slug], Consultation.id,
                                           plan.doomed.get("consultation", ()))}
     for state_path in sorted((instance / "exports").glob("*.json")):

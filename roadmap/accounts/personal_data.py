@@ -91,14 +91,44 @@ def export_personal_data(user: User) -> dict:
     The account's fields (not the password hash, nor the keyed hashes of the phone number,
     the sign-up address or the verified identity), and the user's proposals, supports,
     comments, likes, follows, notifications, reports and verifications (method, dates,
-    commune). Other people's personal data is left out (notification payloads name other
+    commune), and the files they uploaded (:func:`_attachments`). Other people's personal data is left out (notification payloads name other
     users; reports name the moderator).
     """
     data = {"format": "roadmap-personal-data/1", "exported_at": utcnow().isoformat(),
             "account": _profile(user)}
     for section, table_name, user_column, left_out in SECTIONS:
         data[section] = _rows(table_name, user_column, left_out, user.id)
+    data["attachments"] = _attachments(user)
     return data
+
+
+# What the export tells of each file the user uploaded, and the files each kind is served as.
+ATTACHMENT_FIELDS = ("id", "kind", "state", "original_name", "alt_text", "content_type", "size",
+                     "pages", "duration_seconds", "transcript", "proposal_id", "comment_id",
+                     "workshop_id", "progress_update_id", "hidden_at", "hidden_reason",
+                     "created_at")
+ATTACHMENT_VARIANTS = {"photo": ("screen", "thumb"), "document": ("file",), "voice": ("audio",)}
+
+
+def _attachments(user: User) -> list[dict]:
+    """The photos, documents and voice notes ``user`` uploaded: what they are, what they are
+    attached to, and the addresses of their files (which only they, and those who see what they
+    are attached to, may open)."""
+    from flask import url_for
+
+    table = db.metadata.tables.get("attachment")
+    if table is None:
+        return []
+    rows = db.session.execute(select(table).where(table.c.uploaded_by_id == user.id)
+                              .order_by(table.c.id))
+    found = []
+    for row in rows:
+        entry = {name: _plain(row._mapping[name]) for name in ATTACHMENT_FIELDS}
+        entry["urls"] = {variant: url_for("media.file", token=row.token, variant=variant,
+                                          _external=True)
+                         for variant in ATTACHMENT_VARIANTS.get(row.kind, ())}
+        found.append(entry)
+    return found
 
 
 def deleted_email(user: User) -> str:
@@ -112,8 +142,10 @@ def delete_account(user: User, by: User | None = None) -> User:
     The email becomes a unique placeholder, the name is stored empty (shown as "Deleted
     user"), the password can no longer match, the profile fields are cleared, password-reset
     tokens are deleted, other people's notifications forget the name; ``deleted_at`` is set and the account is inactive. Supports stay (they
-    are anonymous counts). ``by`` is who asked (the user, or an admin). Records an audit entry.
-    Raises :class:`AccountAlreadyDeleted`. Flushes.
+    are anonymous counts). The photos, documents and voice notes the user uploaded are deleted,
+    their files once the deletion is committed (the proposals and comments they were attached
+    to stay, with their text). ``by`` is who asked (the user, or an admin). Records an audit
+    entry. Raises :class:`AccountAlreadyDeleted`. Flushes.
     """
     if user.deleted_at is not None:
         raise AccountAlreadyDeleted(f"Account {user.id} was already deleted.")
@@ -127,9 +159,19 @@ def delete_account(user: User, by: User | None = None) -> User:
     db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
     _erase_name_from_notifications(user)
     _end_verification(user)
+    files = _delete_attachments(user)
     db.session.flush()
-    _audit(user, by)
+    _audit(user, by, files)
     return user
+
+
+def _delete_attachments(user: User) -> int:
+    """Delete the user's uploads (rows now, files after the commit); returns how many."""
+    from roadmap.media.models import Attachment
+    from roadmap.media.services import remove_all
+
+    return remove_all(db.session.scalars(select(Attachment).where(
+        Attachment.uploaded_by_id == user.id)).all())
 
 
 def _erase_name_from_notifications(user: User) -> None:
@@ -157,11 +199,12 @@ def _end_verification(user: User) -> None:
                        .values(ended_at=utcnow(), ended_reason="account_deleted"))
 
 
-def _audit(user: User, by: User | None) -> None:
+def _audit(user: User, by: User | None, attachments: int = 0) -> None:
     """Record the deletion in the audit log (after erasing, so no personal field is kept)."""
-
-    record(by, "account.delete", user,
-           after={"deleted_at": user.deleted_at, "by_self": by is not None and by.id == user.id})
+    after = {"deleted_at": user.deleted_at, "by_self": by is not None and by.id == user.id}
+    if attachments:
+        after["attachments_deleted"] = attachments
+    record(by, "account.delete", user, after=after)
 
 
 def author_name(user: User | None) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, ColorField, DateField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -161,11 +162,40 @@ class WorkshopForm(FlaskForm):
                                       message=_l("Choose at least one commune."))])
     minutes = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=20000)],
                             description=_l("Plain text. Leave a blank line between paragraphs."))
+    photo = FileField(_l("Add a photo (optional)"),
+                      description=_l("A JPEG, PNG, WebP or HEIC photo. Its metadata (the "
+                                     "camera, the place) is removed. Ask the people shown "
+                                     "before publishing it."))
+    photo_alt = StringField(_l("Description of the photo"), filters=[_strip],
+                            description=_l("Required with a photo: what it shows, for those "
+                                           "who cannot see it."),
+                            validators=[Optional(), Length(max=300)])
+    document = FileField(_l("Add a PDF document (optional)"),
+                         description=_l("The attendance sheet, a presentation, a report: a "
+                                        "PDF without scripts or password."))
+    remove_attachments = MultiCheckboxField(_l("Remove"), validate_choice=False)
 
-    def __init__(self, *args, communes=(), **kwargs):
+    def __init__(self, *args, communes=(), attachments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.communes.choices = list(communes)
         self.attendance_errors: list[str] = []
+        self.attachments = list(attachments)  # the workshop's files, to keep or remove
+        self.remove_attachments.choices = [(a.token, a.original_name or a.alt_text or a.token)
+                                           for a in self.attachments]
+
+    def validate_photo_alt(self, field) -> None:
+        """A photo needs its description (the service checks its length again)."""
+        from wtforms.validators import ValidationError
+
+        if getattr(self.photo.data, "filename", None) and len(field.data or "") < 3:
+            raise ValidationError(_l("Describe the photo in a few words, for those who "
+                                     "cannot see it."))
+
+    def file_values(self) -> dict:
+        """Keyword arguments for :func:`services.update_workshop_files`."""
+        return {"photo": self.photo.data, "photo_alt": self.photo_alt.data,
+                "document": self.document.data,
+                "remove_tokens": list(self.remove_attachments.data or [])}
 
     def stakeholder_fields(self) -> list:
         """The attendance field of each stakeholder type, in order."""

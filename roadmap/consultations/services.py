@@ -621,3 +621,55 @@ def update_workshop(workshop: Workshop, by, *, title: str, held_on: date, place:
                   attendance_by_stakeholder=attendance_by_stakeholder or {},
                   attendance_by_gender=attendance_by_gender or {}, minutes=minutes)
     return _save_workshop(workshop, workshop.consultation, by, values)
+
+
+def update_workshop_files(workshop: Workshop, by, *, photo=None, photo_alt: str | None = None,
+                          document=None, remove_tokens=(), language: str | None = None) -> dict:
+    """Add a photo (with its description) and/or a PDF to a workshop's record, and remove the
+    files named by ``remove_tokens``; flushes. Files go through the shared store
+    (:mod:`roadmap.media.services`: decoded, re-encoded without metadata, or checked as a
+    plain PDF); removed files are deleted once the change is committed.
+
+    A workshop holds as many files of each kind as a proposal (``media.services.LIMITS``).
+    Raises :class:`ConsultationError` (field ``photo``, ``photo_alt`` or ``document``).
+    Returns ``{"added": [...], "removed": [...]}`` (tokens).
+    """
+    from roadmap.media.services import (LIMITS, MediaError, attach, attachments_of, remove,
+                                        stage_document, stage_photo)
+
+    if not can_manage_workshops(by, workshop.consultation):
+        raise NotAllowed()
+    existing = attachments_of("workshop_id", workshop.id)
+    removed = [a for a in existing if a.token in set(remove_tokens or ())]
+    for attachment in removed:
+        remove(attachment)
+    kept = [a for a in existing if a not in removed]
+    staged = []
+    try:
+        for kind, upload, stage in (
+                ("photo", photo, lambda: stage_photo(photo, by, photo_alt, language)),
+                ("document", document, lambda: stage_document(document, by, language))):
+            if upload is None or not getattr(upload, "filename", None):
+                continue
+            limit = LIMITS[kind]
+            if sum(1 for a in kept if a.kind == kind) >= limit:
+                message = (lazy_ngettext("A workshop can have %(num)d photo at most: remove "
+                                         "one first.", "A workshop can have %(num)d photos at "
+                                         "most: remove one first.", limit) if kind == "photo"
+                           else lazy_ngettext("A workshop can have %(num)d document at most: "
+                                              "remove one first.", "A workshop can have "
+                                              "%(num)d documents at most: remove one first.",
+                                              limit))
+                raise ConsultationError({kind: message})
+            staged.append(stage())
+        attach(staged, "workshop_id", workshop.id)
+    except MediaError as error:
+        raise ConsultationError({error.field or "": error.message}) from None
+    for attachment in staged:
+        attachment.is_demo = workshop.is_demo
+    if staged or removed:
+        db.session.flush()
+        record(by, "workshop.files", workshop,
+               after={"added": [a.id for a in staged], "removed": [a.id for a in removed]},
+               consultation=workshop.consultation_id)
+    return {"added": [a.token for a in staged], "removed": [a.token for a in removed]}

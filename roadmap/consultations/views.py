@@ -16,7 +16,9 @@ from roadmap.consultations.queries import (attendance_totals, consultation_or_40
                                            prefecture_communes, visible_consultation_or_404,
                                            workshop_or_404, workshops_of)
 from roadmap.core.htmx import render_page_or_fragment
+from roadmap.core.i18n import current_language
 from roadmap.extensions import db, htmx, login_manager
+from roadmap.media.services import attachments_of
 
 bp = Blueprint("consultations", __name__)
 templating.register(bp)
@@ -119,8 +121,9 @@ def workshop(slug: str, workshop_id: int):
     """One workshop: date, place, communes, attendance, minutes and the proposals it made."""
     consultation = consultation_or_404(slug)
     item = workshop_or_404(consultation, workshop_id)
-    return render_template("consultations/workshop.html",
-                           **_workshop_context(consultation, workshop=item))
+    return render_template("consultations/workshop.html", attachments=attachments_of(
+        "workshop_id", item.id, visible_only=True), **_workshop_context(consultation,
+                                                                       workshop=item))
 
 
 def _workshop_form_page(form, consultation, workshop=None):
@@ -136,7 +139,11 @@ def new_workshop(slug: str):
     form = WorkshopForm(communes=prefecture_communes(consultation))
     if form.validate_on_submit():
         try:
-            item = services.record_workshop(consultation, current_user, **form.workshop_values())
+            with db.session.begin_nested():  # a refused file takes the workshop back with it
+                item = services.record_workshop(consultation, current_user,
+                                                **form.workshop_values())
+                services.update_workshop_files(item, current_user, language=current_language(),
+                                               **form.file_values())
         except services.ConsultationError as error:
             _show_refusal(form, error)
         else:
@@ -153,11 +160,16 @@ def edit_workshop(slug: str, workshop_id: int):
     item = workshop_or_404(consultation, workshop_id)
     _authorize(can_manage_workshops, consultation)
     form = WorkshopForm(communes=prefecture_communes(consultation),
-                        data=WorkshopForm.initial_data(item))
+                        data=WorkshopForm.initial_data(item),
+                        attachments=attachments_of("workshop_id", item.id))
     if form.validate_on_submit():
         try:
-            services.update_workshop(item, current_user, **form.workshop_values())
+            with db.session.begin_nested():  # a refused file keeps the record as it was
+                services.update_workshop(item, current_user, **form.workshop_values())
+                services.update_workshop_files(item, current_user, language=current_language(),
+                                               **form.file_values())
         except services.ConsultationError as error:
+            db.session.expire(item)
             _show_refusal(form, error)
         else:
             db.session.commit()

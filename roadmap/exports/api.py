@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from roadmap.consultations.models import Consultation, StrategicAxis
 from roadmap.consultations.queries import is_public, public_consultation_ids
+from roadmap.exports.queries import attachment_urls
 from roadmap.extensions import db
 from roadmap.proposals.labels import LISTED_STATUSES as STATUSES
 from roadmap.proposals.models import Proposal
@@ -74,12 +75,15 @@ def _int_arg(name: str, default: int, low: int, high: int | None = None) -> int:
     return value
 
 
-def _paginated(query, serialise) -> dict:
-    """``{"data", "meta", "links"}`` for one page of ``query``."""
+def _paginated(query, serialise, prepare=None) -> dict:
+    """``{"data", "meta", "links"}`` for one page of ``query`` (``prepare(records)``, if given,
+    reads what the page's records need in one go before they are serialised)."""
     page = _int_arg("page", 1, 1)
     per_page = _int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    records = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    records = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if prepare is not None:
+        prepare(records)
     last = max(1, -(-total // per_page))
     args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
 
@@ -126,8 +130,12 @@ def commune_json(c: Commune) -> dict:
                             "source": i.source} for i in c.indicators]}
 
 
-def proposal_json(p: Proposal) -> dict:
-    """A public proposal (no author data except the stakeholder type)."""
+def proposal_json(p: Proposal, attachments: dict | None = None) -> dict:
+    """A public proposal (no author data except the stakeholder type), with the absolute URLs
+    of its visible attachments (``attachments``: its entry of
+    :func:`roadmap.exports.queries.attachment_urls`, read here when not given)."""
+    if attachments is None:
+        attachments = attachment_urls([p.id])[p.id]
     return {"id": p.id, "consultation": p.consultation.slug, "title": p.title, "body": p.body,
             "transcript": p.transcript,
             "commune": p.commune.code, "axis": p.axis.code if p.axis else None,
@@ -138,6 +146,7 @@ def proposal_json(p: Proposal) -> dict:
             "estimated_cost_mad": p.estimated_cost_mad, "beneficiaries": p.beneficiaries,
             "sdg_goals": list(p.sdg_goals or []), "supports": p.supports_count,
             "comments": p.comments_count, "is_demo": p.is_demo,
+            "photos": attachments["photos"], "documents": attachments["documents"],
             "created_at": p.created_at.isoformat(), "updated_at": p.updated_at.isoformat(),
             "url": url_for("proposals.show", slug=p.consultation.slug, proposal_id=p.id,
                            _external=True)}
@@ -202,8 +211,14 @@ def _filtered_proposals():
 
 @bp.get("/proposals")
 def proposals():
-    """Public proposals, filtered by consultation, commune, axis and status."""
-    return jsonify(_paginated(_filtered_proposals(), proposal_json))
+    """Public proposals, filtered by consultation, commune, axis and status: a fixed number of
+    statements per page (their consultations, communes, axes and attachments read at once)."""
+    urls: dict = {}
+    query = _filtered_proposals().options(selectinload(Proposal.consultation),
+                                          selectinload(Proposal.commune),
+                                          selectinload(Proposal.axis))
+    return jsonify(_paginated(query, lambda p: proposal_json(p, urls[p.id]),
+                              lambda records: urls.update(attachment_urls(r.id for r in records))))
 
 
 @bp.get("/proposals/<int:proposal_id>")
@@ -360,7 +375,8 @@ OPENAPI: dict = {
                                            "source": {"type": "string"}}}}}},
         "Proposal": {"type": "object",
                      "required": ["id", "consultation", "title", "body", "commune", "axis",
-                                  "status", "origin", "supports", "comments", "created_at"],
+                                  "status", "origin", "supports", "comments", "photos",
+                                  "documents", "created_at"],
                      "properties": {
                          "id": {"type": "integer"}, "consultation": {"type": "string"},
                          "title": {"type": "string"}, "body": {"type": "string"},
@@ -377,6 +393,13 @@ OPENAPI: dict = {
                          "sdg_goals": {"type": "array", "items": {"type": "integer"}},
                          "supports": {"type": "integer"}, "comments": {"type": "integer"},
                          "is_demo": {"type": "boolean"},
+                         "photos": {"type": "array", "items": {"type": "string", "format": "uri"},
+                                    "description": "Absolute URLs of the proposal's photos "
+                                                   "(screen size, WebP), in gallery order"},
+                         "documents": {"type": "array",
+                                       "items": {"type": "string", "format": "uri"},
+                                       "description": "Absolute URLs of the proposal's PDF "
+                                                      "documents"},
                          "created_at": {"type": "string", "format": "date-time"},
                          "updated_at": {"type": "string", "format": "date-time"},
                          "url": {"type": "string"}}},

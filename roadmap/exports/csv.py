@@ -56,8 +56,11 @@ def archive_member(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def tables_zip(tables: list[Table], progress: Callable[[float], None] | None = None) -> bytes:
-    """Every table as ``<name>.csv`` in one ZIP archive, each written as it is read."""
+def tables_zip(tables: list[Table], progress: Callable[[float], None] | None = None,
+               files=()) -> bytes:
+    """Every table as ``<name>.csv`` in one ZIP archive, each written as it is read, then
+    ``files`` (``(name in the archive, path)`` pairs, stored as they are: the thumbnails of
+    the open data, WebP already compressed)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, table in enumerate(tables, start=1):
@@ -65,4 +68,6 @@ def tables_zip(tables: list[Table], progress: Callable[[float], None] | None = N
                 write_csv(table, member)
             if progress:
                 progress(number / len(tables))
+        for name, path in files:
+            archive.write(path, name, compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()

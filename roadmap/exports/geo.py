@@ -13,6 +13,7 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 
 from roadmap.consultations.models import StrategicAxis
+from roadmap.exports.queries import ATTACHMENT_COLUMNS, MediaUrls, attachment_keys
 from roadmap.extensions import db
 from roadmap.proposals.models import Proposal
 from roadmap.territory.models import Commune
@@ -24,10 +25,11 @@ def _feature(geometry: dict | None, properties: dict) -> dict:
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
-# The properties of a proposal's feature, in order.
+# The properties of a proposal's feature, in order (``photos`` and ``documents``: the absolute
+# URLs of its visible attachments, space-separated, as in the CSV and XLSX tables).
 PROPOSAL_FIELDS = ("id", "title", "commune", "axis", "status", "origin",
                    "author_stakeholder_type", "workshop_id", "supports", "comments",
-                   "estimated_cost_mad", "is_demo", "created_at")
+                   "estimated_cost_mad", "is_demo", "created_at", *ATTACHMENT_COLUMNS)
 
 
 def _proposal_rows(consultation) -> Iterator[tuple]:
@@ -38,18 +40,23 @@ def _proposal_rows(consultation) -> Iterator[tuple]:
                     commune.c.code, axis.c.code, proposal.c.status, proposal.c.origin,
                     proposal.c.author_stakeholder_type, proposal.c.workshop_id,
                     proposal.c.supports_count, proposal.c.comments_count,
-                    proposal.c.estimated_cost_mad, proposal.c.is_demo, proposal.c.created_at)
+                    proposal.c.estimated_cost_mad, proposal.c.is_demo, proposal.c.created_at,
+                    *(attachment_keys(proposal.c.id, kind)
+                      for kind, _variant in ATTACHMENT_COLUMNS.values()))
              .select_from(proposal).join(commune, commune.c.id == proposal.c.commune_id)
              .outerjoin(axis, axis.c.id == proposal.c.axis_id)
              .where(proposal.c.consultation_id == consultation.id,
                     proposal.c.status == "published", proposal.c.hidden_at.is_(None),
                     proposal.c.latitude.is_not(None), proposal.c.longitude.is_not(None))
              .order_by(proposal.c.id))
+    urls = [MediaUrls(variant) for _kind, variant in ATTACHMENT_COLUMNS.values()]
     result = db.session.execute(query, execution_options={"yield_per": 5_000})
     try:
         for row in result:
-            *values, created_at = row
-            yield (*values, created_at.isoformat())
+            *values, created_at = row[:-len(urls)]
+            keys = row[-len(urls):]
+            yield (*values, created_at.isoformat(),
+                   *(make(key) for make, key in zip(urls, keys)))
     finally:
         result.close()
 

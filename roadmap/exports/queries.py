@@ -242,3 +242,111 @@ def roadmap_progress(consultation) -> dict | None:
     if roadmap is None or roadmap.published is None:
         return None
     return {"axes": progress_by_axis(roadmap), "communes": progress_by_commune(roadmap)}
+
+
+# --- attachments in the exports --------------------------------------------------------------
+# Each proposal's visible attachments (ready, not hidden) as absolute URLs, in gallery order,
+# one column per kind in every format: the screen size of each photo, the file of each document.
+# Voice notes are not exported: a voice identifies its speaker more than a photo of a place.
+ATTACHMENT_COLUMNS = {"photos": ("photo", "screen"), "documents": ("document", "file")}
+_PLACEHOLDER_TOKEN = "0" * 32
+
+
+def _visible_attachment():
+    from roadmap.media.models import Attachment
+
+    return (Attachment.hidden_at.is_(None), Attachment.state == "ready")
+
+
+def attachment_keys(proposal_id, kind: str):
+    """A correlated scalar subquery: the proposal's visible attachments of ``kind`` as
+    ``"position:id:token"`` words separated by spaces (or NULL), for one select of all the
+    proposals; :class:`MediaUrls` makes them URLs."""
+    from sqlalchemy import String, cast
+
+    from roadmap.media.models import Attachment
+
+    key = (cast(Attachment.position, String) + ":" + cast(Attachment.id, String) + ":"
+           + Attachment.token)
+    return (select(func.aggregate_strings(key, " "))
+            .where(Attachment.proposal_id == proposal_id, Attachment.kind == kind,
+                   *_visible_attachment())
+            .scalar_subquery())
+
+
+def media_url_template(variant: str) -> str:
+    """The absolute URL of an attachment's ``variant`` with a placeholder token: in a request,
+    from its host; in a job or the command line, from ``ROADMAP_BASE_URL``."""
+    from flask import current_app, has_request_context, url_for
+
+    from roadmap.core.mail import site_base_url
+
+    if has_request_context():
+        return url_for("media.file", token=_PLACEHOLDER_TOKEN, variant=variant, _external=True)
+    with current_app.test_request_context("/", base_url=site_base_url()):
+        return url_for("media.file", token=_PLACEHOLDER_TOKEN, variant=variant, _external=True)
+
+
+class MediaUrls:
+    """Turns the words of :func:`attachment_keys` into space-separated absolute URLs of
+    ``variant``, in gallery order (the template is built once, on first use)."""
+
+    def __init__(self, variant: str):
+        self.variant = variant
+        self._template: str | None = None
+
+    def url(self, token: str) -> str:
+        if self._template is None:
+            self._template = media_url_template(self.variant)
+        return self._template.replace(_PLACEHOLDER_TOKEN, token)
+
+    def __call__(self, keys: str | None) -> str:
+        if not keys:
+            return ""
+        words = sorted((int(p), int(i), t) for p, i, t in (w.split(":") for w in keys.split()))
+        return " ".join(self.url(token) for _position, _id, token in words)
+
+
+def attachment_urls(proposal_ids) -> dict[int, dict[str, list[str]]]:
+    """``{proposal id: {"photos": [url...], "documents": [url...]}}`` of the visible
+    attachments of ``proposal_ids``, in gallery order: one query for them all."""
+    from roadmap.media.models import Attachment
+
+    ids = list(proposal_ids)
+    found: dict[int, dict[str, list[str]]] = {
+        i: {column: [] for column in ATTACHMENT_COLUMNS} for i in ids}
+    if not ids:
+        return found
+    makers = {kind: (column, MediaUrls(variant))
+              for column, (kind, variant) in ATTACHMENT_COLUMNS.items()}
+    rows = db.session.execute(
+        select(Attachment.proposal_id, Attachment.kind, Attachment.token)
+        .where(Attachment.proposal_id.in_(ids), Attachment.kind.in_(list(makers)),
+               *_visible_attachment())
+        .order_by(Attachment.proposal_id, Attachment.position, Attachment.id))
+    for proposal_id, kind, token in rows:
+        column, urls = makers[kind]
+        found[proposal_id][column].append(urls.url(token))
+    return found
+
+
+def public_thumbnails(consultation) -> list[tuple[str, object]]:
+    """``[(name in the archive, path)]`` of the thumbnails of the visible photos of the
+    consultation's public proposals, for the open-data ZIP: ``thumbnails/<token>.webp`` (the
+    token is the one of the URLs in the ``photos`` column)."""
+    from roadmap.media import storage
+    from roadmap.media.models import Attachment
+    from roadmap.proposals.labels import LISTED_STATUSES
+
+    tokens = db.session.scalars(
+        select(Attachment.token).join(Proposal, Proposal.id == Attachment.proposal_id)
+        .where(Proposal.consultation_id == consultation.id,
+               Proposal.status.in_(LISTED_STATUSES), Proposal.hidden_at.is_(None),
+               Attachment.kind == "photo", *_visible_attachment())
+        .order_by(Attachment.proposal_id, Attachment.position, Attachment.id))
+    found = []
+    for token in tokens:
+        path = storage.path_for(token, "thumb", "webp")
+        if path.is_file():
+            found.append((f"thumbnails/{token}.webp", path))
+    return found

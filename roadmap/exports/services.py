@@ -56,8 +56,11 @@ def build_export(consultation, fmt: str, *, variant: str = "public", language: s
     if fmt == "csv" and part:
         return ExportFile(table_csv(tables.build_table(consultation, part, variant)), "csv",
                           f"{slug}-{part}{suffix}.csv")
-    if fmt == "csv":
-        body = tables_zip(tables.build_tables(consultation, variant), progress)
+    if fmt == "csv":  # the public archive also holds the photos' thumbnails
+        from roadmap.exports.queries import public_thumbnails
+
+        thumbnails = public_thumbnails(consultation) if variant == "public" else ()
+        body = tables_zip(tables.build_tables(consultation, variant), progress, thumbnails)
         return ExportFile(body, "zip", f"{slug}-tables{suffix}.zip")
     if fmt == "geojson":
         if (part or "proposals") not in geo.LAYERS:

@@ -24,6 +24,7 @@ from roadmap.core.models import UTCDateTime
 from roadmap.extensions import db
 from roadmap.audit.models import AuditEntry
 from roadmap.media.models import Attachment
+from roadmap.exports.queries import ATTACHMENT_COLUMNS, MediaUrls, attachment_keys
 from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.labels import LISTED_STATUSES
 from roadmap.proposals.models import Proposal
@@ -193,12 +194,14 @@ def _model_table(name: str, model, records, variant: str,
 
 def _streamed_table(name: str, model, variant: str, build, extra: dict | None = None) -> Table:
     """A table read with one Core select: the model's exported columns, then ``extra``
-    (header -> SQL expression); ``build(statement)`` adds the joins, filters and order."""
+    (header -> SQL expression, or ``(expression, converter)`` to make its non-NULL values
+    cells); ``build(statement)`` adds the joins, filters and order."""
     columns = model_columns(model, variant)
     extra = extra or {}
     table = model.__table__
     selected = [_selected(table.c[c], c) for c in columns] + \
-        [_selected(expression, header) for header, expression in extra.items()]
+        [(expression[0].label(header), expression[1]) if isinstance(expression, tuple)
+         else _selected(expression, header) for header, expression in extra.items()]
     statement = build(select(*(column for column, _convert in selected)))
     converters = [(index, convert) for index, (_column, convert) in enumerate(selected)
                   if convert]
@@ -232,6 +235,8 @@ def _proposals(consultation, variant: str) -> Table:
              "transcript": _transcript("proposal_id", PROPOSAL)}
     if variant == "full":
         extra["author_name"] = USER.c.display_name
+    for column, (kind, url_variant) in ATTACHMENT_COLUMNS.items():  # URLs, space-separated
+        extra[column] = (attachment_keys(PROPOSAL.c.id, kind), MediaUrls(url_variant))
 
     def build(query):
         query = (query.select_from(PROPOSAL).join(commune, commune.c.id == PROPOSAL.c.commune_id)

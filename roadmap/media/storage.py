@@ -74,19 +74,49 @@ def delete_files(token: str) -> int:
 
 def delete_after_commit(tokens) -> None:
     """Delete the files of ``tokens`` once the current transaction commits (never before:
-    a rolled-back deletion keeps its files)."""
-    db.session().info.setdefault(_DOOMED, set()).update(tokens)
+    a rolled-back deletion keeps its files).
+
+    SQLAlchemy also reports the release of a SAVEPOINT (``begin_nested``, which the audit log
+    uses) as a commit: the tokens are kept per transaction, handed to the enclosing one when a
+    savepoint is released, dropped when their transaction is rolled back, and their files
+    deleted only when the outermost transaction commits.
+    """
+    session = db.session()
+    _doomed(session).setdefault(_current(session), set()).update(tokens)
+
+
+def _doomed(session) -> dict:
+    return session.info.setdefault(_DOOMED, {})
+
+
+def _current(session):
+    """The innermost transaction in progress (``None`` before the session began one)."""
+    return session.get_nested_transaction() or session.get_transaction()
 
 
 @event.listens_for(Session, "after_commit")
 def _delete_committed(session) -> None:
-    for token in session.info.pop(_DOOMED, ()):
+    doomed = session.info.get(_DOOMED)
+    if not doomed:
+        return
+    transaction = _current(session)
+    if transaction is not None and transaction.nested:  # a savepoint released: not yet
+        doomed.setdefault(transaction.parent, set()).update(doomed.pop(transaction, ()))
+        return
+    tokens = set().union(*doomed.values())
+    doomed.clear()
+    for token in tokens:
         try:
             delete_files(token)
         except RuntimeError:  # no application context: nothing to resolve the folder with
             pass
 
 
-@event.listens_for(Session, "after_rollback")
-def _keep_rolled_back(session) -> None:
-    session.info.pop(_DOOMED, None)
+@event.listens_for(Session, "after_transaction_end")
+def _keep_rolled_back(session, transaction) -> None:
+    """A transaction that ends with its tokens still listed was rolled back: keep the files."""
+    doomed = session.info.get(_DOOMED)
+    if doomed:
+        doomed.pop(transaction, None)
+        if transaction.parent is None:
+            doomed.pop(None, None)

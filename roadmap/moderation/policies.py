@@ -41,7 +41,7 @@ def _consultation_of(subject):
     from roadmap.media.models import Attachment
 
     if isinstance(subject, Attachment):
-        from roadmap.media.subjects import consultation_of
+        from roadmap.moderation.attachments import consultation_of
         return consultation_of(subject)
     proposal = subject.proposal if hasattr(subject, "proposal_id") else subject
     return proposal.consultation

@@ -63,7 +63,7 @@ class QueueItem:
         """The proposal concerned (the comment's proposal for a comment; for an attachment,
         the proposal it is shown on, ``None`` for a workshop's or a progress update's)."""
         if self.kind == "attachment":
-            from roadmap.media.subjects import proposal_of
+            from roadmap.moderation.attachments import proposal_of
             return proposal_of(self.subject)
         return self.subject if self.kind == "proposal" else self.subject.proposal
 
@@ -124,7 +124,7 @@ def _queue_comments(consultation_id, commune_id, reason, drafts=True) -> list[Co
 def _queue_attachments(consultation_id, commune_id, reason, drafts=True) -> list[Attachment]:
     """Reported attachments and those hidden by their reports, filtered in Python by the
     consultation (and commune) of what they belong to: at most :data:`QUEUE_LIMIT` rows."""
-    from roadmap.media.subjects import consultation_of, proposal_of
+    from roadmap.moderation.attachments import consultation_of, proposal_of
 
     ids = _reported_ids(Report.attachment_id, reason)
     condition = Attachment.id.in_(ids) if ids else None

@@ -62,7 +62,7 @@ def kind_of(subject) -> str:
 def consultation_of(subject):
     """The consultation a proposal, a comment or an attachment belongs to."""
     if isinstance(subject, Attachment):
-        from roadmap.media.subjects import consultation_of as attachment_consultation
+        from roadmap.moderation.attachments import consultation_of as attachment_consultation
         return attachment_consultation(subject)
     return subject.consultation if isinstance(subject, Proposal) else subject.proposal.consultation
 

@@ -18,13 +18,14 @@ from roadmap.core.htmx import render_page_or_fragment
 from roadmap.extensions import db, htmx
 from roadmap.media.models import Attachment
 from roadmap.media.policies import can_view_attachment
-from roadmap.media.subjects import page_url
+from roadmap.moderation.attachments import page_url
 from roadmap.moderation import queries, services
 from roadmap.moderation.forms import (REASON_LABELS, DecisionForm, MergeForm, ReportForm,
                                       SelectChoice, reason_label)
 from roadmap.moderation.models import ProposalMerge
 from roadmap.moderation.policies import (TEMPLATE_POLICIES, can_merge, can_moderate,
-                                         can_read_audit, report_refusal)
+                                         can_read_audit, report_link_refusal, report_refusal,
+                                         shows_report_link)
 from roadmap.participation.models import Comment
 from roadmap.proposals.models import Proposal
 from roadmap.territory.models import Commune
@@ -39,6 +40,20 @@ def _template_helpers() -> dict:
     return {**TEMPLATE_POLICIES, "reason_label": reason_label,
             "active_merge_of": queries.active_merge_of, "co_authors": queries.co_authors,
             "merges_into": queries.merges_into, "attachment_page_url": page_url}
+
+
+@bp.app_template_global("attachment_report_link")
+def attachment_report_link(attachment) -> dict | None:
+    """The "Report" link of one attachment for the current user: ``{"url", "form"}`` (``form``:
+    the form can be swapped in; otherwise the page explains what is missing), or ``None``."""
+    if not current_user.is_authenticated:
+        return None
+    url = url_for("moderation.report", kind="attachment", item_id=attachment.id)
+    if shows_report_link(current_user, attachment):
+        return {"url": url, "form": True}
+    if report_link_refusal(current_user, attachment):
+        return {"url": url, "form": False}
+    return None
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -4,19 +4,31 @@ SQLite uses the online backup API (``sqlite3.Connection.backup``): a consistent 
 the application runs. PostgreSQL uses ``pg_dump -Fc`` and ``pg_restore --clean --if-exists``; the
 password of the database URL goes through ``PGPASSWORD``, never on the command line.
 
+Files: a backup also writes the uploaded files (``ROADMAP_UPLOAD_PATH``: the attachments'
+``media/`` folder and the progress photos of older versions) to ``<backup>.files.tar`` beside
+the database's copy, after the copy (a file uploaded meanwhile is an orphan in the archive, never
+a row without its file, unless a file was deleted in that instant). A restore puts the folder back
+as it was, byte for byte: every file of the archive is written back, every file not in it is
+deleted; a backup without an archive (from an older version) leaves the folder as it is, and says
+so. With several app servers the folder is a shared volume: back it up from any one of them.
+
 Snapshots: the ranking and roadmaps services send the named blinker signals
 ``roadmap.before_consolidation`` and ``roadmap.before_publication``; :func:`take_snapshot` answers
 them by writing ``instance/snapshots/<timestamp>-<reason>.(sqlite3|dump)`` and keeping the last
 ``ROADMAP_SNAPSHOTS_KEEP`` (default 10). Snapshots are on by default outside ``TESTING``
-(``ROADMAP_SNAPSHOTS``).
+(``ROADMAP_SNAPSHOTS``). They hold the database only, not the uploaded files: consolidating or
+publishing never changes a file, and copying every photo before each run would be heavy.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import re
+import secrets
+import shutil
 import sqlite3
 import subprocess
+import tarfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -81,8 +93,9 @@ def default_path(reason: str = "manual") -> Path:
     return folder / f"{stamp}-{reason}{SUFFIXES[dialect()]}"
 
 
-def backup(path: str | Path | None = None) -> Path:
-    """Write a consistent copy of the database to ``path`` (default: :func:`default_path`)."""
+def backup(path: str | Path | None = None, *, files: bool = True) -> Path:
+    """Write a consistent copy of the database to ``path`` (default: :func:`default_path`),
+    then, unless ``files`` is false, the uploaded files to :func:`files_archive_path`."""
     target = Path(path) if path else default_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     if dialect() == "sqlite":
@@ -95,11 +108,14 @@ def backup(path: str | Path | None = None) -> Path:
     else:
         command, environment = _pg_command("pg_dump")
         _run(command + ["-Fc", "-f", str(target)], environment)
+    if files:
+        backup_files(files_archive_path(target))
     return target
 
 
 def restore(path: str | Path) -> None:
-    """Replace the database's content with the backup at ``path`` (stop the app servers first)."""
+    """Replace the database's content with the backup at ``path`` (stop the app servers first);
+    the uploaded files are put back by :func:`restore_files`."""
     source_path = Path(path)
     if not source_path.is_file():
         raise BackupError(f"no backup at {source_path}")
@@ -116,6 +132,93 @@ def restore(path: str | Path) -> None:
         command, environment = _pg_command("pg_restore")
         _run(command + ["--clean", "--if-exists", "--no-owner", "--single-transaction",
                         str(source_path)], environment)
+
+
+# --- the uploaded files -------------------------------------------------------------------------
+
+def files_archive_path(database_backup: str | Path) -> Path:
+    """Where the uploaded files of a backup are: ``<backup>.files.tar`` beside it."""
+    path = Path(database_backup)
+    return path.with_name(path.name + ".files.tar")
+
+
+def _upload_root() -> Path:
+    from roadmap.media.storage import upload_root
+
+    return upload_root()
+
+
+def _kept_files(root: Path) -> dict[str, Path]:
+    """The files under ``root`` by their relative POSIX name, leaving out the temporary files
+    and folders (names starting with a dot: a write in progress, a restore's staging)."""
+    found = {}
+    if not root.is_dir():
+        return found
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file() and not path.is_symlink():
+            found[relative.as_posix()] = path
+    return found
+
+
+def backup_files(archive: str | Path) -> int:
+    """Write every file under ``ROADMAP_UPLOAD_PATH`` to the tar ``archive`` (uncompressed: the
+    photos and recordings are compressed already); returns how many."""
+    archive = Path(archive)
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    files = _kept_files(_upload_root())
+    temporary = archive.with_name(f".{archive.name}.{secrets.token_hex(4)}")
+    with tarfile.open(temporary, "w") as tar:
+        for name, path in files.items():
+            tar.add(path, arcname=name, recursive=False)
+    os.replace(temporary, archive)
+    return len(files)
+
+
+def _safe_member(member: tarfile.TarInfo) -> bool:
+    name = Path(member.name)
+    return member.isfile() and not name.is_absolute() and ".." not in name.parts \
+        and not any(part.startswith(".") for part in name.parts)
+
+
+def restore_files(archive: str | Path) -> tuple[int, int]:
+    """Make ``ROADMAP_UPLOAD_PATH`` hold exactly the files of ``archive``, byte for byte: each is
+    written back (to a staging folder, then renamed into place), and every file not in the
+    archive is deleted. Returns ``(written, deleted)``. Raises :class:`BackupError` for an
+    archive that holds anything but plain files with relative names."""
+    archive = Path(archive)
+    if not archive.is_file():
+        raise BackupError(f"no files archive at {archive}")
+    root = _upload_root()
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f".restore-{secrets.token_hex(4)}"
+    try:
+        with tarfile.open(archive, "r") as tar:
+            members = tar.getmembers()
+            if not all(_safe_member(m) for m in members):
+                raise BackupError(f"{archive} holds something other than plain files")
+            for member in members:
+                target = staging / member.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with tar.extractfile(member) as source, open(target, "wb") as copy:
+                    shutil.copyfileobj(source, copy)
+        restored = _kept_files(staging)
+        deleted = 0
+        for name, path in _kept_files(root).items():
+            if name not in restored:
+                path.unlink()
+                deleted += 1
+        for name, path in restored.items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    except tarfile.TarError as error:
+        raise BackupError(f"{archive} is not a readable tar archive: {error}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return len(restored), deleted
 
 
 def _normalise(value) -> str:
@@ -172,7 +275,7 @@ def take_snapshot(reason: str) -> Path:
     """Back up to ``instance/snapshots/<timestamp>-<reason>.<suffix>`` and prune old snapshots."""
     safe = re.sub(r"[^a-z0-9-]+", "-", reason.lower()).strip("-") or "snapshot"
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    path = backup(snapshot_folder() / f"{stamp}-{safe}{SUFFIXES[dialect()]}")
+    path = backup(snapshot_folder() / f"{stamp}-{safe}{SUFFIXES[dialect()]}", files=False)
     prune_snapshots(int(current_app.config.get("ROADMAP_SNAPSHOTS_KEEP")
                         or os.environ.get("ROADMAP_SNAPSHOTS_KEEP") or 10))
     return path

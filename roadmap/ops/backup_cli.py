@@ -13,13 +13,15 @@ from roadmap.ops import backup as backups
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 @with_appcontext
 def backup_command(path):
-    """Write a consistent backup of the database (default: instance/backups/)."""
+    """Write a consistent backup of the database (default: instance/backups/) and of the
+    uploaded files (ROADMAP_UPLOAD_PATH) beside it, as <backup>.files.tar."""
     try:
         written = backups.backup(path)
-    except backups.BackupError as error:
+    except (backups.BackupError, OSError) as error:
         click.echo(f"Backup failed: {error}", err=True)
         sys.exit(1)
     click.echo(f"Backup written to {written}")
+    click.echo(f"Uploaded files written to {backups.files_archive_path(written)}")
 
 
 @click.command("restore")
@@ -27,12 +29,25 @@ def backup_command(path):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def restore_command(path, yes):
-    """Replace the database's content with a backup (stop the app servers first)."""
+    """Replace the database's content with a backup (stop the app servers first), and the
+    uploaded files with those of <backup>.files.tar if it is there: files not in the backup
+    are deleted."""
+    archive = backups.files_archive_path(path)
     if not yes:
-        click.confirm("This replaces every row of the database. Continue?", abort=True)
+        question = ("This replaces every row of the database and every uploaded file. Continue?"
+                    if archive.is_file() else
+                    "This replaces every row of the database. Continue?")
+        click.confirm(question, abort=True)
     try:
         backups.restore(path)
-    except backups.BackupError as error:
+        files = backups.restore_files(archive) if archive.is_file() else None
+    except (backups.BackupError, OSError) as error:
         click.echo(f"Restore failed: {error}", err=True)
         sys.exit(1)
     click.echo(f"Database restored from {path}")
+    if files is None:
+        click.echo(f"No uploaded files restored: there is no {archive.name} beside the backup; "
+                   "the files under ROADMAP_UPLOAD_PATH were left as they are.")
+    else:
+        click.echo(f"Uploaded files restored from {archive}: {files[0]} written, {files[1]} "
+                   "not in the backup deleted.")

@@ -222,7 +222,19 @@ def progress_form(item, *args, **kwargs) -> FlaskForm:
                                  invalid_value_message=NOT_A_NUMBER,
                                  validators=[Optional(), NumberRange(
                                      min=0, message=_l("Enter 0 or more."))])
-        photo = FileField(_l("Photo (JPEG or PNG, 3 MB at most)"))
+        photo = FileField(_l("Photo of the site (optional)"),
+                          description=_l("A JPEG, PNG, WebP or HEIC photo. Its metadata (the "
+                                         "camera, the place) is removed."))
+        photo_alt = StringField(
+            _l("Description of the photo"), filters=[_strip],
+            description=_l("Required with a photo: what it shows, for those who cannot see it."),
+            validators=[Optional(), Length(max=300)])
+
+        def validate_photo_alt(self, field) -> None:
+            """A photo needs its description (the service checks its length again)."""
+            if getattr(self.photo.data, "filename", None) and len(field.data or "") < 3:
+                raise ValidationError(_l("Describe the photo in a few words, for those who "
+                                         "cannot see it."))
 
         def indicator_fields(self) -> list:
             """``[(indicator, field)]``."""

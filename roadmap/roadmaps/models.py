@@ -168,6 +168,8 @@ class ProgressUpdate(db.Model):
     spent_mad: Mapped[int | None] = mapped_column(BigInteger)
     indicator_values: Mapped[dict] = mapped_column(JSON, default=dict)  # indicator id -> value
     note_i18n: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A photo posted before photos became attachments (a name under ROADMAP_UPLOAD_PATH, served
+    # by roadmaps.photo as it was sent); new photos are attachments (``photos``).
     photo_path: Mapped[str | None] = mapped_column(String(300))
     posted_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -175,5 +177,14 @@ class ProgressUpdate(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[RoadmapItem] = relationship(back_populates="updates")
+    # The photos shown on the timeline (attachments ready and not hidden), loaded for all the
+    # updates of a page in one query.
+    photos = relationship(
+        "Attachment", viewonly=True, lazy="selectin",
+        primaryjoin="and_(Attachment.progress_update_id == ProgressUpdate.id, "
+                    "Attachment.kind == 'photo', Attachment.hidden_at.is_(None), "
+                    "Attachment.state == 'ready')",
+        foreign_keys="Attachment.progress_update_id",
+        order_by="(Attachment.position, Attachment.id)")
 
     note = Localized()

@@ -5,14 +5,12 @@ commit, and record every decision in the audit log.
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import date
 from pathlib import Path
 
 from blinker import signal
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from roadmap.core.models import utcnow
 from roadmap.extensions import db
@@ -28,15 +26,18 @@ from roadmap.roadmaps.queries import (progress_by_axis, progress_by_commune,  # 
 LANGS = ("ar", "fr", "en")
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
                   "MultiPolygon")
-PHOTO_MAX_BYTES = 3 * 1024 * 1024
-PHOTO_KINDS = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
 EDITABLE_FIELDS = ("title_i18n", "description_i18n", "axis_id", "geometry", "estimated_cost_mad",
                    "funding_sources", "lead_body", "lead_body_name", "partners", "starts_on",
                    "ends_on")
 
 
 class RoadmapError(Exception):
-    """A roadmap action that cannot be done; the message is for the user."""
+    """A roadmap action that cannot be done; the message is for the user, ``field`` the form
+    field it concerns (if any)."""
+
+    def __init__(self, message: str = "", field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- geometry --------------------------------------------------------------------------------
@@ -316,27 +317,17 @@ def _notify_followers(roadmap, version, previous, by) -> int:
 
 # --- implementation tracking -----------------------------------------------------------------
 
-def save_photo(photo) -> str | None:
-    """Store an uploaded JPEG/PNG under instance/uploads/ with a random name; returns the name."""
-    if photo is None or not getattr(photo, "filename", None):
-        return None
-    data = photo.read(PHOTO_MAX_BYTES + 1)
-    if len(data) > PHOTO_MAX_BYTES:
-        raise RoadmapError(_("The photo is too large (3 MB at most)."))
-    suffix = next((ext for magic, ext in PHOTO_KINDS.items() if data.startswith(magic)), None)
-    if suffix is None:
-        raise RoadmapError(_("The photo must be a JPEG or PNG image."))
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(16) + suffix
-    (folder / name).write_bytes(data)
-    return name
-
-
 def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, status: str,
                   spent=None, indicator_values: dict | None = None, note_i18n: dict | None = None,
-                  photo=None, is_demo: bool = False) -> ProgressUpdate:
-    """Record a dated progress update and bring the item's current figures up to date."""
+                  photo=None, is_demo: bool = False, photo_alt: str | None = None,
+                  language: str | None = None) -> ProgressUpdate:
+    """Record a dated progress update and bring the item's current figures up to date.
+
+    ``photo`` (an uploaded file, optional) goes through the shared store of attachments
+    (:func:`roadmap.media.services.stage_photo`: decoded, re-encoded without EXIF) with its
+    description ``photo_alt`` (required with a photo); a refused photo raises
+    :class:`RoadmapError` whose ``field`` names the form field (``photo`` or ``photo_alt``).
+    """
     if status not in ITEM_STATUSES:
         raise RoadmapError(_("Choose a status from the list."))
     if progress is None or not 0 <= progress <= 100:
@@ -351,9 +342,9 @@ def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, statu
                             spent_mad=spent,
                             indicator_values={str(k): v for k, v in values.items()},
                             note_i18n={k: v for k, v in (note_i18n or {}).items() if v},
-                            photo_path=save_photo(photo), posted_by_id=getattr(by, "id", None),
-                            is_demo=is_demo)
+                            posted_by_id=getattr(by, "id", None), is_demo=is_demo)
     db.session.add(update)
+    _attach_photo(update, photo, photo_alt, by, language, is_demo)
     latest = max([u.reported_on for u in item.updates if u is not update] + [reported_on])
     if reported_on >= latest:  # an older, late report does not overwrite the current figures
         item.progress, item.status = progress, status
@@ -368,12 +359,76 @@ def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, statu
     return update
 
 
+def _attach_photo(update: ProgressUpdate, photo, alt_text, by, language, is_demo) -> None:
+    from roadmap.media.services import MediaError, attach, stage_photo
+
+    if photo is None or not getattr(photo, "filename", None):
+        return
+    try:
+        attachment = stage_photo(photo, by, alt_text, language)
+        db.session.flush()  # the update's id
+        attachment.is_demo = is_demo
+        attach([attachment], "progress_update_id", update.id)
+    except MediaError as error:
+        raise RoadmapError(error.message, error.field) from None
+
+
 def photo_folder() -> Path:
-    """Where progress photos are stored."""
-    return Path(current_app.instance_path) / "uploads"
+    """Where the progress photos of older versions are (``ROADMAP_UPLOAD_PATH``)."""
+    from roadmap.media.storage import upload_root
+
+    return upload_root()
 
 
 def axis_of(consultation, axis_id):
     """The axis ``axis_id`` if it belongs to ``consultation``."""
     return next((a for a in consultation.axes if a.id == axis_id), None)
 
+
+
+def adopt_legacy_photos() -> tuple[list[ProgressUpdate], list, list[str]]:
+    """Move the progress photos of older versions into the shared store: each ``photo_path``
+    file is decoded and re-encoded like a new upload (upright WebP, no EXIF: its position and
+    camera are dropped), becomes the update's photo attachment, described as the timeline
+    described it ("Photo of the site on <date>", in Arabic, the first language), and the
+    update's ``photo_path`` is cleared. Flushes; returns ``(updates moved, old files to delete
+    once committed, problems)``; a file missing or refused is left as it was and named in the
+    problems (the old route keeps serving it)."""
+    from flask_babel import force_locale, format_date
+
+    from roadmap.config import DEFAULT_LANGUAGE
+    from roadmap.media import storage
+    from roadmap.media.checks import UploadRefused, check_common
+    from roadmap.media.images import process_photo
+    from roadmap.media.models import Attachment
+
+    moved, files, problems = [], [], []
+    for update in db.session.scalars(select(ProgressUpdate).where(
+            ProgressUpdate.photo_path.is_not(None)).order_by(ProgressUpdate.id)):
+        path = storage.upload_root() / update.photo_path
+        if not path.is_file():
+            problems.append(f"progress update {update.id}: {update.photo_path} is missing")
+            continue
+        try:
+            data = path.read_bytes()
+            check_common(data, 50 * 1024 * 1024)
+            photo = process_photo(data)
+        except UploadRefused as refused:
+            problems.append(f"progress update {update.id}: {update.photo_path}: {refused.message}")
+            continue
+        token = storage.new_token()
+        storage.write(token, "thumb", "webp", photo.thumb)
+        storage.write(token, "screen", "webp", photo.screen)
+        with force_locale(DEFAULT_LANGUAGE):
+            alt_text = _("Photo of the site on %(date)s",
+                         date=format_date(update.reported_on))
+        db.session.add(Attachment(
+            token=token, kind="photo", state="ready", progress_update_id=update.id,
+            uploaded_by_id=update.posted_by_id, alt_text=alt_text, language=DEFAULT_LANGUAGE,
+            content_type="image/webp", extension="webp", size=len(photo.screen),
+            width=photo.width, height=photo.height, is_demo=update.is_demo))
+        update.photo_path = None
+        moved.append(update)
+        files.append(path)
+    db.session.flush()
+    return moved, files, problems

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from roadmap.consultations.queries import consultation_by_slug
+from roadmap.core.i18n import current_language
 from roadmap.extensions import db, htmx
 from roadmap.proposals.models import Proposal
 from roadmap.roadmaps import queries, services
@@ -311,11 +312,14 @@ def progress(slug: str, item_id: int):
     if not form.validate_on_submit():
         return _progress_page(consultation, item, form, 422)
     try:
-        services.post_progress(item, current_user, form.reported_on.data, form.progress.data,
-                               form.status.data, form.spent_mad.data, form.indicator_values(),
-                               form.note(), form.photo.data)
+        with db.session.begin_nested():  # a refused photo takes the update back with it
+            services.post_progress(item, current_user, form.reported_on.data,
+                                   form.progress.data, form.status.data, form.spent_mad.data,
+                                   form.indicator_values(), form.note(), form.photo.data,
+                                   photo_alt=form.photo_alt.data, language=current_language())
     except RoadmapError as error:
-        form.photo.errors = [str(error)]
+        form[error.field if error.field in ("photo", "photo_alt") else "photo"].errors = [
+            str(error)]
         return _progress_page(consultation, item, form, 422)
     db.session.commit()
     flash(_("The progress update was posted."), "success")

@@ -251,3 +251,28 @@ def test_what_demo_admins_granted_is_flagged_and_their_invitations_go(runner, fa
 def test_yes_goes_with_remove(runner):
     result = runner.invoke(args=["demo", "--yes"])
     assert result.exit_code == 2 and "--yes goes with --remove" in result.output
+
+
+def test_the_files_of_removed_attachments_go_and_real_ones_stay(runner, factory):
+    from roadmap.media import storage
+    from roadmap.media.models import Attachment
+    from tests.media.helpers import attach_photo
+
+    _consultation, people, proposals, _comment = _real_consultation(factory)
+    load_demo(echo=lambda *_: None)
+    demo_proposal = db.session.scalar(select(Proposal).join(Consultation).where(
+        Consultation.slug == SLUG).order_by(Proposal.id))
+    on_demo = attach_photo("proposal_id", demo_proposal.id, people[0])  # a real user's, on demo
+    by_demo = attach_photo("proposal_id", proposals[0].id, _demo())  # a demo account's, on real
+    real = attach_photo("proposal_id", proposals[0].id, people[1])
+    db.session.commit()
+    tokens = {"on_demo": on_demo.token, "by_demo": by_demo.token, "real": real.token}
+    ids = [on_demo.id, by_demo.id]
+
+    result = runner.invoke(args=["demo", "--remove", "--yes"])
+
+    assert result.exit_code == 0, result.output
+    assert storage.files_of(tokens["on_demo"]) == storage.files_of(tokens["by_demo"]) == []
+    assert len(storage.files_of(tokens["real"])) == 2
+    assert db.session.scalar(select(func.count(Attachment.id)).where(
+        Attachment.id.in_(ids))) == 0

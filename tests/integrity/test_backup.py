@@ -43,8 +43,10 @@ def test_backup_then_restore_gives_back_every_table_unchanged(committed_app, row
 def test_backup_without_a_path_goes_to_the_instance_folder(committed_app):
     result = committed_app.test_cli_runner().invoke(args=["backup"])
     assert result.exit_code == 0, result.output
-    written = list((tmp := backups.default_path().parent).glob("*"))
-    assert len(written) == 1 and str(tmp) in result.output
+    written = sorted((tmp := backups.default_path().parent).glob("*"))
+    # The database's copy and, beside it, the uploaded files (tests/integrity/test_backup_files.py).
+    assert len(written) == 2 and str(tmp) in result.output
+    assert written[1] == backups.files_archive_path(written[0])
 
 
 def test_restore_refuses_a_missing_file(committed_app, tmp_path):

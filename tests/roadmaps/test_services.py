@@ -182,19 +182,39 @@ def test_progress_updates_the_item_and_rolls_up(world):
         services.post_progress(clinic_a, world.organiser, date(2026, 4, 1), 50, "finished")
 
 
-def test_photo_is_stored_with_a_random_name_and_checked(world, app):
+def test_photo_goes_to_the_shared_store_re_encoded_without_exif(world, app):
+    from PIL import Image
+
+    from roadmap.media import storage
+    from tests.media.helpers import jpeg_bytes, upload
+
     roadmap = _draft(world)
     item = roadmap.items[0]
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    original = jpeg_bytes(800, 600, exif_orientation=6, gps=(31.63, -7.99))
     update = services.post_progress(item, world.organiser, date(2026, 3, 1), 5, "in_progress",
-                                    photo=FileStorage(io.BytesIO(png), filename="site.png"))
-    stored = Path(app.instance_path) / "uploads" / update.photo_path
-    assert stored.read_bytes() == png and update.photo_path.endswith(".png")
-    assert "site" not in update.photo_path
-    stored.unlink()
-    with pytest.raises(RoadmapError):
+                                    photo=upload(original, "site.jpg"),
+                                    photo_alt="The new wall of the clinic")
+    assert update.photo_path is None
+    [photo] = update.photos
+    assert photo.progress_update_id == update.id and photo.alt_text == "The new wall of the clinic"
+    assert photo.offered_latitude is None and photo.uploaded_by_id == world.organiser.id
+    for variant in ("screen", "thumb"):
+        path = storage.path_for(photo.token, variant, "webp")
+        data = path.read_bytes()
+        assert "site" not in path.name and data != original
+        image = Image.open(io.BytesIO(data))
+        assert image.format == "WEBP" and not image.getexif() and "exif" not in image.info
+    screen = Image.open(storage.path_for(photo.token, "screen", "webp"))
+    assert (screen.width, screen.height) == (600, 800)  # turned upright by its orientation
+    with pytest.raises(RoadmapError) as refused:  # no description
         services.post_progress(item, world.organiser, date(2026, 3, 2), 5, "in_progress",
-                               photo=FileStorage(io.BytesIO(b"GIF89a...."), filename="x.gif"))
+                               photo=upload(jpeg_bytes(), "x.jpg"))
+    assert refused.value.field == "photo_alt"
+    with pytest.raises(RoadmapError) as refused:  # not a photo
+        services.post_progress(item, world.organiser, date(2026, 3, 2), 5, "in_progress",
+                               photo=FileStorage(io.BytesIO(b"GIF89a...."), filename="x.gif"),
+                               photo_alt="A photo")
+    assert refused.value.field == "photo"
 
 
 def test_draft_replacement_refused_once_tracking_started(world):
@@ -216,3 +236,29 @@ def test_commune_shares_from_the_snapshot(world):
     assert a["items_share"] == pytest.approx(0.5) and b["items_share"] == pytest.approx(0.5)
     # budget: clinic 4000 split, wells 500 in A -> A 2500/4500
     assert a["budget_share"] == pytest.approx(2500 / 4500)
+
+
+def test_progress_photos_of_older_versions_are_adopted_by_the_shared_store(world, app, runner):
+    from PIL import Image
+
+    from roadmap.media import storage
+    from tests.media.helpers import jpeg_bytes
+
+    roadmap = _draft(world)
+    item = roadmap.items[0]
+    kept = services.post_progress(item, world.organiser, date(2026, 3, 1), 5, "in_progress")
+    lost = services.post_progress(item, world.organiser, date(2026, 3, 2), 6, "in_progress")
+    storage.upload_root().mkdir(parents=True, exist_ok=True)
+    old = storage.upload_root() / ("a" * 32 + ".jpg")
+    old.write_bytes(jpeg_bytes(gps=(31.6, -8.0)))
+    kept.photo_path, lost.photo_path = old.name, "b" * 32 + ".png"  # the second file is gone
+    db.session.commit()
+    result = runner.invoke(args=["media", "adopt-progress-photos"])
+    assert result.exit_code == 0, result.output
+    assert "moved into the shared store: 1" in result.output and "b" * 32 in result.output
+    db.session.expire_all()
+    [photo] = kept.photos
+    assert kept.photo_path is None and not old.exists() and lost.photo_path == "b" * 32 + ".png"
+    assert photo.alt_text and photo.language == "ar" and photo.offered_latitude is None
+    screen = Image.open(storage.path_for(photo.token, "screen", "webp"))
+    assert screen.format == "WEBP" and not screen.getexif()

@@ -232,18 +232,44 @@ def test_create_draft_refuses_an_unknown_run(client, world, factory):
     assert roadmap_of(world.consultation) is None
 
 
-def test_progress_photo_is_served(client, world, app):
+def test_progress_photo_is_an_attachment_shown_on_the_timeline(client, world, app):
+    from tests.media.helpers import jpeg_bytes
+
     roadmap = _published(world)
     item = roadmap.items[0]
     login(client, world.organiser)
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
-    response = client.post(_url(world, f"/items/{item.id}/progress?lang=fr"),
-                           data={"reported_on": "2026-03-01", "progress": "10",
-                                 "status": "in_progress", "photo": (io.BytesIO(png), "a.png")},
+    url = _url(world, f"/items/{item.id}/progress?lang=fr")
+    form = {"reported_on": "2026-03-01", "progress": "10", "status": "in_progress"}
+    response = client.post(url, data={**form, "photo": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and 'id="photo_alt-error"' in response.get_data(as_text=True)
+    response = client.post(url, data={**form, "photo": (io.BytesIO(jpeg_bytes()), "a.jpg"),
+                                      "photo_alt": "Le mur <b>neuf</b>"},
                            content_type="multipart/form-data")
     assert response.status_code == 302
-    name = item.updates[0].photo_path
-    photo = client.get(_url(world, f"/photos/{name}"))
-    assert photo.status_code == 200 and photo.data == png
-    assert client.get(_url(world, "/photos/..%2Fsecret.png")).status_code == 404
-    (Path(app.instance_path) / "uploads" / name).unlink()
+    db.session.expire_all()
+    [photo] = item.updates[0].photos
+    page = client.get(_url(world, f"/items/{item.id}")).get_data(as_text=True)
+    assert f"/media/{photo.token}/thumb" in page and f"/media/{photo.token}/screen" in page
+    assert 'alt="Le mur &lt;b&gt;neuf&lt;/b&gt;"' in page
+    assert client.get(f"/media/{photo.token}/screen").mimetype == "image/webp"
+
+
+def test_progress_photos_of_older_versions_are_still_served(client, world, app):
+    from roadmap.media.storage import upload_root
+
+    roadmap = _published(world)
+    item = roadmap.items[0]
+    update = services.post_progress(item, world.organiser, date(2026, 3, 1), 10, "in_progress")
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+    name = "0123456789abcdef0123456789abcdef.png"
+    upload_root().mkdir(parents=True, exist_ok=True)
+    (upload_root() / name).write_bytes(png)
+    update.photo_path = name
+    db.session.commit()
+    try:
+        photo = client.get(_url(world, f"/photos/{name}"))
+        assert photo.status_code == 200 and photo.data == png
+        assert client.get(_url(world, "/photos/..%2Fsecret.png")).status_code == 404
+    finally:
+        (upload_root() / name).unlink()

@@ -54,6 +54,7 @@ OVERRIDES = {
     "accounts.accept_invitation": {"token": "invitation_token"},
     "accounts.confirm_email": {"token": "confirmation_token"},
     "media.transcript": {"token": "voice_token"},
+    "media.file": {"token": "attachment_token", "variant": "attachment_variant"},
 }
 # Roadmap routes name a roadmap item by ``item_id`` (moderation routes name a proposal by it).
 ROADMAP_ITEM = {"item_id": "roadmap_item_id"}
@@ -108,6 +109,8 @@ class Scene:
     voice_id: int = 0  # a voice note (re-encoded) on the participant's own comment
     voice_token: str = ""  # its token
     media_variant: str = "audio"  # the file of an attachment the walk asks for
+    attachment_token: str = ""  # a photo of the demo's first workshop (public)
+    attachment_variant: str = "thumb"
 
 
 def _user(role: str, email: str, **fields) -> User:
@@ -249,6 +252,13 @@ def build_scene() -> Scene:
         Workshop.consultation_id == consultation.id).order_by(Workshop.id))
     invitation_id, invitation_token = _invitation(users["admin"])
     voice_id, voice_token = _voice_note(own_comment)
+    from tests.media.helpers import attach_document, attach_photo
+    # Uploaded by an organiser the walk does not sign in as: the walk deletes its users'
+    # accounts (in rolled-back savepoints, but the files of a deletion go at its commit).
+    photographer = _user("organiser", "walk-photographer@example.org")
+    db.session.flush()
+    photo = attach_photo("workshop_id", workshop_id, photographer, "The workshop's hall")
+    attach_document("workshop_id", workshop_id, photographer, "attendance.pdf")
     return Scene(slug=SLUG, proposal_id=proposal.id, comment_id=comment.id,
                  workshop_id=workshop_id, commune_code=proposal.commune.code,
                  participant_id=participant.id, blocked_id=users["blocked"].id,
@@ -259,6 +269,7 @@ def build_scene() -> Scene:
                  axis_id=consultation.axes[0].id, confirmation_token=confirmation,
                  batch_id=_code_batch(consultation, users["organiser"]),
                  voice_id=voice_id, voice_token=voice_token,
+                 attachment_token=photo.token,
                  user_refs={role: user.get_id() for role, user in users.items()})
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from roadmap.accounts.models import User
 from roadmap.consultations.models import Workshop
 from roadmap.extensions import db
+from roadmap.media.models import Attachment
 from roadmap.audit.log import record
 from roadmap.media.models import Attachment
 from roadmap.media.storage import new_token
@@ -184,6 +185,10 @@ def _plant(scene, round_number: int, dialect: str) -> list[str]:
     workshop = db.session.get(Workshop, scene.workshop_id)
     for column in ("title", "place", "minutes"):
         put(workshop, column)
+    # The workshop's photo and document: their description and name are the uploader's words.
+    for attachment in db.session.scalars(select(Attachment).where(
+            Attachment.workshop_id == workshop.id)):
+        put(attachment, "alt_text" if attachment.kind == "photo" else "original_name")
     put(db.session.get(Report, scene.report_id), "note")
     commune = db.session.scalar(select(Commune).where(Commune.code == scene.commune_code))
     put(commune, "name_ar")

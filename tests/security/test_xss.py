@@ -20,7 +20,6 @@ from sqlalchemy import select
 from roadmap.accounts.models import User
 from roadmap.consultations.models import Workshop
 from roadmap.extensions import db
-from roadmap.media.models import Attachment
 from roadmap.audit.log import record
 from roadmap.media.models import Attachment
 from roadmap.media.storage import new_token

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from flask import current_app, has_request_context, request
+
 from roadmap.core.jobs import BackgroundJob, JobFile, job_by_id, job_handler, start_job
+from roadmap.core.mail import site_base_url
 from roadmap.exports import geo, tables
 from roadmap.extensions import db
 from roadmap.exports.csv import table_csv, tables_zip
@@ -88,8 +91,10 @@ def start_export(consultation, fmt: str, variant: str, language: str, *, by) -> 
     """
     if fmt not in FORMATS or variant not in tables.VARIANTS or language not in LANGUAGES:
         raise KeyError(fmt)
-    return start_job("export", {"format": fmt, "variant": variant, "language": language},
-                     by=by, consultation=consultation)
+    payload = {"format": fmt, "variant": variant, "language": language}
+    if has_request_context():  # the files' URLs in the export use the address it was asked on
+        payload["base_url"] = request.host_url
+    return start_job("export", payload, by=by, consultation=consultation)
 
 
 def export_job(consultation, job_id: str) -> BackgroundJob | None:
@@ -117,9 +122,11 @@ def _build_in_background(job: BackgroundJob, progress) -> dict:
     if consultation is None:
         raise ExportError("The consultation no longer exists.")
     payload = job.payload
-    built = build_export(consultation, payload["format"], variant=payload["variant"],
-                         language=payload["language"],
-                         progress=lambda fraction: progress(min(0.99, fraction)))
+    with current_app.test_request_context("/", base_url=payload.get("base_url")
+                                          or site_base_url()):
+        built = build_export(consultation, payload["format"], variant=payload["variant"],
+                             language=payload["language"],
+                             progress=lambda fraction: progress(min(0.99, fraction)))
     db.session.merge(JobFile(job_id=job.id, filename=built.filename, mimetype=built.mimetype,
                              size=len(built.body), data=built.body))
     return {"filename": built.filename, "ext": built.ext, "size": len(built.body)}

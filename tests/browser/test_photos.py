@@ -9,7 +9,7 @@ import uuid
 from playwright.sync_api import Browser, expect
 
 from roadmap.demo import SLUG
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, set_language
 from tests.media.files import phone_jpeg
 
 JEMAA_EL_FNA = (31.6258, -7.9891)
@@ -27,6 +27,7 @@ def test_a_resident_proposes_with_a_photo_on_a_phone_in_arabic(browser: Browser,
     alt = "الزقاق مغمور بالماء بعد المطر"
 
     log_in(page, live_server, "participant")
+    set_language(page, live_server, "ar")
     page.goto(f"{live_server}/c/{SLUG}/proposals/new?lang=ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.locator("input[name=title]").fill(title)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from roadmap.demo import SLUG
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, set_language
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 FAKE_MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
@@ -32,6 +32,7 @@ def test_propose_by_voice_then_a_moderator_transcribes_it(microphone_browser, li
     word = f"خزان{number}"
 
     log_in(page, live_server, "participant")
+    set_language(page, live_server, "ar")
     page.goto(f"{live_server}/c/{SLUG}/proposals/new?lang=ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.locator("input[name=title]").fill(title)

@@ -63,7 +63,9 @@ def test_geopackage_proposals_layer_is_the_one_geopandas_makes_of_the_features(
     path = tmp_path / "demo.gpkg"
     path.write_bytes(client.get(f"/c/{demo.slug}/exports/consultation.gpkg").data)
     expected = tmp_path / "expected.gpkg"
-    geopandas.GeoDataFrame.from_features(list(geo.proposals_features(demo)), crs="EPSG:4326") \
+    with client.application.test_request_context("/"):  # files' URLs: the same host
+        features = list(geo.proposals_features(demo))
+    geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326") \
         .to_file(expected, layer="proposals", driver="GPKG")
 
     def declared(gpkg):

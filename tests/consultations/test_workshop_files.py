@@ -43,6 +43,7 @@ def test_organiser_attaches_a_photo_and_a_document_shown_on_the_workshop_page(
     assert photo.offered_latitude is None  # a workshop's photo never keeps a position
 
     client.post("/logout")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # a visitor reading English
     page = client.get(f"/c/{consultation.slug}/workshops/{workshop.id}").get_data(as_text=True)
     assert 'class="media-gallery"' in page
     assert f'href="/media/{photo.token}/screen"' in page

@@ -99,32 +99,27 @@ def handle_uploads(form, user, attached=()) -> Uploads:
         return uploads
     uploads.staged = services.staged_for(user, request.form.getlist("attachment"))
     language = str(get_locale() or "") or None
-    if "voice" in form:
+    stagers = [  # (field, stage it): each refused file's message goes on its own field
+        ("voice", lambda: services.stage_voice(form.voice.data, user, language,
+                                               existing=uploads.all)),
+        ("photo", lambda: services.stage_photo(form.photo.data, user, form.photo_alt.data,
+                                               language, existing=uploads.all)),
+        ("document", lambda: services.stage_document(form.document.data, user, language,
+                                                     existing=uploads.all)),
+    ]
+    for name, stage in stagers:
+        if name not in form:
+            continue
         try:
-            voice = services.stage_voice(form.voice.data, user, language,
-                                         existing=uploads.all)
-            if voice is not None:
-                uploads.staged.append(voice)
+            staged = stage()
         except services.MediaError as error:
             _field_error(form, error)
             uploads.failed = True
-    try:
-        photo = services.stage_photo(form.photo.data, user, form.photo_alt.data, language,
-                                     existing=uploads.all)
-        if photo is not None:
-            uploads.staged.append(photo)
-            form.photo_alt.data = ""
-    except services.MediaError as error:
-        _field_error(form, error)
-        uploads.failed = True
-    try:
-        document = services.stage_document(form.document.data, user, language,
-                                           existing=uploads.all)
-        if document is not None:
-            uploads.staged.append(document)
-    except services.MediaError as error:
-        _field_error(form, error)
-        uploads.failed = True
+            continue
+        if staged is not None:
+            uploads.staged.append(staged)
+            if name == "photo":
+                form.photo_alt.data = ""  # the next photo gets its own description
     _act(uploads, user, request.form.get("media_action", ""))
     return uploads
 

@@ -2,57 +2,17 @@
 presented as real: these are synthetic pictures and documents)."""
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 
-from PIL import Image
-
-
-def _rational(value: float) -> tuple[float, float, float]:
-    degrees = int(value)
-    minutes = int((value - degrees) * 60)
-    seconds = round(((value - degrees) * 60 - minutes) * 60, 2)
-    return (float(degrees), float(minutes), seconds)
+from tests.media.helpers import jpeg_bytes, pdf_bytes, png_bytes  # noqa: F401 - re-exported
 
 
 def phone_jpeg(width: int = 1200, height: int = 900, *, orientation: int | None = 6,
-               gps: tuple[float, float] | None = None, maker: str = "SyntheticPhone") -> bytes:
+               gps: tuple[float, float] | None = None) -> bytes:
     """A JPEG as a phone writes it: landscape pixels with an EXIF orientation tag (6: turn it
-    upright by 90 degrees), a camera maker and, optionally, the GPS position of the shot."""
-    image = Image.new("RGB", (width, height), (190, 120, 60))
-    for x in range(0, width, 40):  # some detail, so that sizes are realistic
-        for y in range(0, height, 3):
-            image.putpixel((x, y), (20, 60, 140))
-    exif = Image.Exif()
-    exif[0x010F] = maker
-    if orientation:
-        exif[0x0112] = orientation
-    if gps:
-        latitude, longitude = gps
-        exif[0x8825] = {1: "N" if latitude >= 0 else "S", 2: _rational(abs(latitude)),
-                        3: "E" if longitude >= 0 else "W", 4: _rational(abs(longitude))}
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif, quality=88)
-    return out.getvalue()
-
-
-def png_bytes(width: int = 64, height: int = 48) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (30, 140, 90)).save(out, "PNG")
-    return out.getvalue()
-
-
-def pdf_bytes(pages: int = 1) -> bytes:
-    """A plain PDF of blank pages."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    upright by 90 degrees), a camera model and, optionally, the GPS position of the shot."""
+    return jpeg_bytes(width, height, exif_orientation=orientation, gps=gps)
 
 
 def png_bomb(side: int = 60_000) -> bytes:

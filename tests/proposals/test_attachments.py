@@ -71,7 +71,7 @@ def test_a_phone_photo_is_stored_upright_without_metadata_and_its_place_only_off
     assert screen.format == "WEBP" and screen.height > screen.width
     assert not dict(screen.getexif()) and "exif" not in screen.info and "xmp" not in screen.info
     raw = storage.path_for(attachment.token, "screen", "webp").read_bytes()
-    assert b"SyntheticPhone" not in raw and b"Exif" not in raw
+    assert b"Test camera" not in raw and b"Exif" not in raw
     thumb = storage.path_for(attachment.token, "thumb", "webp").read_bytes()
     assert 0 < len(thumb) <= 30 * 1024
     # The place is offered, with its commune, and not applied.

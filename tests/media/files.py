@@ -15,6 +15,11 @@ def phone_jpeg(width: int = 1200, height: int = 900, *, orientation: int | None 
     return jpeg_bytes(width, height, exif_orientation=orientation, gps=gps)
 
 
+def truncated(data: bytes) -> bytes:
+    """The first half of a file, as a connection that dropped sends it."""
+    return data[: len(data) // 2]
+
+
 def png_bomb(side: int = 60_000) -> bytes:
     """A tiny PNG whose header claims ``side`` x ``side`` pixels (a decompression bomb)."""
     def chunk(kind: bytes, data: bytes) -> bytes:

@@ -3,8 +3,8 @@
     .venv/bin/python bench/media.py             # writes bench/results/<date>-media.md
 
 Times (median of 5 runs, one process, wall clock) the checks and re-encodings of
-:mod:`roadmap.media` on synthetic files made here: a 12-megapixel phone JPEG with EXIF
-orientation and GPS, the same as HEIC, a 40-page PDF, a 3-minute Opus voice note in WebM (as
+:mod:`roadmap.media` on synthetic files made here: a 12-megapixel JPEG as hard to compress
+as a photo (noise over a gradient) with EXIF orientation and GPS, the same as HEIC, a 40-page PDF, a 3-minute Opus voice note in WebM (as
 MediaRecorder sends it). Also the peak memory of the process (``ru_maxrss``) and the sizes of
 what is served. The load average is read before and after; a run that starts above 1.0 is
 marked noisy.
@@ -35,6 +35,22 @@ def _median_ms(action) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def _textured_jpeg() -> bytes:
+    """A 4000 x 3000 JPEG with noise over a gradient (about as hard to compress as a photo of a
+    stony track), EXIF orientation and GPS as a phone writes them."""
+    from PIL import Image
+
+    noise = Image.effect_noise((4000, 3000), 60).convert("RGB")
+    gradient = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
+    picture = Image.blend(noise, gradient, 0.5)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(0x8825).update({1: "N", 2: (31.0, 37.0, 33.0), 3: "W", 4: (7.0, 59.0, 21.0)})
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=88, exif=exif.tobytes())
+    return out.getvalue()
+
+
 def main() -> None:
     from pillow_heif import from_pillow
     from PIL import Image
@@ -43,7 +59,6 @@ def main() -> None:
     from roadmap.media.audio import encode_voice, probe_voice
     from roadmap.media.documents import process_document
     from roadmap.media.images import process_photo
-    from tests.media.files import phone_jpeg
     from tests.media.helpers import pdf_bytes
     from tests.media.sounds import tone
 
@@ -51,7 +66,7 @@ def main() -> None:
     app = create_app({"TESTING": True})
     rows = []
     with app.test_request_context():
-        jpeg = phone_jpeg(4000, 3000, gps=(31.6258, -7.9891))
+        jpeg = _textured_jpeg()
         ms, photo = _median_ms(lambda: process_photo(jpeg))
         rows.append(("12 MP phone JPEG -> WebP screen + thumbnail", len(jpeg), ms,
                      f"screen {len(photo.screen):,} B, thumbnail {len(photo.thumb):,} B"))

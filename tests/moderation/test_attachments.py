@@ -107,3 +107,27 @@ def test_a_merge_carries_the_attachments_and_undoing_gives_them_back(scene, fact
     back = db.session.query(Attachment).filter_by(proposal_id=scene.proposal.id).order_by(
         Attachment.position).all()
     assert back == [*moved, document] and [a.position for a in back] == [0, 1, 2, 3, 4]
+
+
+def test_a_voice_note_can_be_reported_from_where_it_plays(client, app, factory):
+    """The voice note's partial carries the same 'Report' link as photos and documents."""
+    import io
+
+    from tests.media.sounds import tone
+
+    consultation = factory.consultation("proposals")
+    commune = factory.commune()
+    author = factory.user()
+    db.session.commit()
+    login(client, author)
+    client.post(f"/c/{consultation.slug}/proposals/new", content_type="multipart/form-data",
+                data={"title": "Water for the douar school", "body": "", "confirmed": "1",
+                      "commune_id": str(commune.id), "axis_id": str(consultation.axes[0].id),
+                      "voice": (io.BytesIO(tone(1.0)), "note.webm", "audio/webm")})
+    note = db.session.scalar(db.select(Attachment).where(Attachment.kind == "voice"))
+    client.post("/logout")
+    login(client, factory.user())
+    page = client.get(f"/c/{consultation.slug}/proposals/{note.proposal_id}").get_data(
+        as_text=True)
+    assert f'id="attachment-{note.id}-report"' in page
+    assert f"/report/attachment/{note.id}" in page

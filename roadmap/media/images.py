@@ -10,11 +10,13 @@ the form to offer, never written anywhere else.
 from __future__ import annotations
 
 import io
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from roadmap.media.checks import UploadRefused
 
@@ -29,6 +31,21 @@ MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; bombs claim far more
 SCREEN_SIDE, THUMB_SIDE = 1600, 480
 THUMB_MAX_BYTES = 30 * 1024
 _GPS_IFD = 0x8825
+_STRICT = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding():
+    """Refuse truncated files while decoding, whatever the process says: WeasyPrint (the PDF
+    exports) sets Pillow's global ``LOAD_TRUNCATED_IMAGES`` on import, which would let a photo
+    cut short by a dropped connection through, grey at the bottom."""
+    with _STRICT:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 @dataclass
@@ -52,7 +69,8 @@ def process_photo(data: bytes) -> Photo:
                 raise UploadRefused(_("This image is too large in pixels (50 megapixels at "
                                       "most)."))
             position = _position(image)
-            image.load()
+            with _strict_decoding():
+                image.load()
     except UploadRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -388,3 +388,17 @@ def test_a_text_file_renamed_as_a_recording_is_refused_in_the_proposal_form(
     assert response.status_code == 422
     assert _attachments() == [] and _media_files() == before
     assert db.session.scalar(select(func.count(Proposal.id))) == 0
+
+
+def test_a_truncated_photo_is_refused_even_after_weasyprint_relaxed_pillow(monkeypatch):
+    """WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES when the PDF export is imported;
+    the photo check decodes strictly all the same."""
+    from PIL import ImageFile
+
+    from roadmap.media.checks import UploadRefused
+    from roadmap.media.images import process_photo
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(UploadRefused):
+        process_photo(files.truncated(files.phone_jpeg()))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # given back as it was

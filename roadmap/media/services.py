@@ -86,14 +86,20 @@ def stage_photo(upload, by, alt_text: str | None, language: str | None = None, *
                        field=field)
 
 
+def _checked(data: bytes, process, field: str):
+    """``process(data)`` once the checks every upload passes are passed; a refusal becomes a
+    :class:`MediaError` on ``field``."""
+    try:
+        check_common(data, max_bytes())
+        return process(data)
+    except UploadRefused as refused:
+        raise MediaError(refused.message, field) from None
+
+
 def store_photo(data: bytes, by, alt_text: str, language: str | None = None, *,
                 field: str = "photo", is_demo: bool = False) -> Attachment:
     """Check and re-encode a photo's bytes and keep it, staged, for ``by``; flushes."""
-    try:
-        check_common(data, max_bytes())
-        photo = process_photo(data)
-    except UploadRefused as refused:
-        raise MediaError(refused.message, field) from None
+    photo = _checked(data, process_photo, field)
     token = storage.new_token()
     storage.write(token, "thumb", "webp", photo.thumb)
     storage.write(token, "screen", "webp", photo.screen)
@@ -116,11 +122,7 @@ def stage_document(upload, by, language: str | None = None, *,
     if data is None:
         return None
     check_counts(existing, ["document"])
-    try:
-        check_common(data, max_bytes())
-        document = process_document(data)
-    except UploadRefused as refused:
-        raise MediaError(refused.message, field) from None
+    document = _checked(data, process_document, field)
     token = storage.new_token()
     storage.write(token, "file", "pdf", document.data)
     attachment = Attachment(token=token, kind="document", state="ready", uploaded_by_id=by.id,
@@ -145,11 +147,7 @@ def stage_voice(upload, by, language: str | None = None, *,
     if data is None:
         return None
     check_counts(existing, ["voice"])
-    try:
-        check_common(data, max_bytes())
-        probe = probe_voice(data, max_voice_seconds())
-    except UploadRefused as refused:
-        raise MediaError(refused.message, field) from None
+    probe = _checked(data, lambda raw: probe_voice(raw, max_voice_seconds()), field)
     token = storage.new_token()
     storage.write(token, *UPLOAD, data)
     attachment = Attachment(token=token, kind="voice", state="processing", uploaded_by_id=by.id,

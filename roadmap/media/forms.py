@@ -67,10 +67,6 @@ class Uploads:
         return [*self.attached, *self.staged]
 
     @property
-    def tokens(self) -> list[str]:
-        return [a.token for a in self.staged]
-
-    @property
     def has_voice(self) -> bool:
         """A voice note comes with the form: its description may be left empty."""
         return any(a.kind == "voice" for a in self.all)

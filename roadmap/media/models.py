@@ -91,7 +91,3 @@ class Attachment(db.Model):
     def is_staged(self) -> bool:
         """Uploaded with a form not accepted yet: belongs to nothing."""
         return all(getattr(self, name) is None for name in SUBJECTS)
-
-    @property
-    def is_ready(self) -> bool:
-        return self.state == "ready"

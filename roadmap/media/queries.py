@@ -1,4 +1,5 @@
-"""Reading attachments for the pages: what the public sees of a subject, cards' thumbnails."""
+"""Reading attachments for the pages: the cards' thumbnails (a subject's own attachments:
+:func:`roadmap.media.services.attachments_of`)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -9,13 +10,6 @@ from roadmap.media.models import Attachment
 
 def _shown():
     return (Attachment.hidden_at.is_(None), Attachment.state == "ready")
-
-
-def visible_of(subject_column: str, subject_id: int) -> list[Attachment]:
-    """The attachments of one subject the public sees (ready, not hidden), in gallery order."""
-    return db.session.scalars(select(Attachment).where(
-        getattr(Attachment, subject_column) == subject_id, *_shown())
-        .order_by(Attachment.position, Attachment.id)).all()
 
 
 def card_photos(proposals) -> dict[int, Attachment]:

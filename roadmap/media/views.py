@@ -85,13 +85,15 @@ def file(token: str, variant: str):
 @bp.record_once
 def _template_helpers(state) -> None:
     """Attachments' helpers for every template (globals: imported macros see them too)."""
+    from functools import partial
+
     from roadmap.media import queries
     from roadmap.media.checks import human_size
-    from roadmap.media.services import max_bytes
+    from roadmap.media.services import attachments_of, max_bytes
 
     state.app.jinja_env.globals.update(
         human_size=human_size, max_upload_bytes=max_bytes, card_photos=queries.card_photos,
-        visible_attachments=queries.visible_of, media_url=media_url)
+        visible_attachments=partial(attachments_of, visible_only=True), media_url=media_url)
 
 
 def media_url(attachment, variant: str) -> str:

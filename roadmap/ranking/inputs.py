@@ -217,6 +217,20 @@ def gather_inputs(consultation) -> tuple[list[CommuneInput], list[ProposalInput]
     return communes, proposals
 
 
+def author_genders(consultation) -> dict[int, tuple[str, str | None]]:
+    """proposal id -> (origin, its author's declared gender or None), now (one query).
+
+    What :func:`roadmap.ranking.outcomes.gender_outcomes` reads; not an input of the
+    consolidation (the ranking never sees who wrote a proposal).
+    """
+    from roadmap.accounts.models import User
+
+    query = (select(Proposal.id, Proposal.origin, User.gender)
+             .outerjoin(User, User.id == Proposal.author_id)
+             .where(Proposal.consultation_id == consultation.id))
+    return {pid: (origin, gender) for pid, origin, gender in _read(query)}
+
+
 def commune_inputs(consultation, participants: dict[str, set[int]]) -> list[CommuneInput]:
     """One :class:`CommuneInput` per commune of the prefecture, with its need per axis."""
     communes = consultation_communes(consultation)

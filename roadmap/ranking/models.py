@@ -100,7 +100,9 @@ class ConsolidationRun(db.Model):
     """A stored run of the consolidation: inputs' hash, method version, parameters, seed, output.
 
     ``output`` is the canonical JSON text the pure functions produced; re-running on the same
-    inputs gives the same bytes.
+    inputs gives the same bytes. ``gender_outcomes`` is what :mod:`roadmap.ranking.outcomes`
+    found when the run was made (authors' genders at that moment); kept apart from ``output``
+    so that neither the output's bytes nor the inputs' hash change. Runs made before it have None.
     """
 
     __tablename__ = "consolidation_run"
@@ -117,3 +119,4 @@ class ConsolidationRun(db.Model):
     seed: Mapped[str] = mapped_column(String(80))
     inputs_hash: Mapped[str] = mapped_column(String(64))
     output: Mapped[str] = mapped_column(Text)
+    gender_outcomes: Mapped[dict | None] = mapped_column(JSON)

@@ -56,6 +56,15 @@ def output_of(run: ConsolidationRun) -> dict:
     return json.loads(run.output)
 
 
+def gender_outcomes(run: ConsolidationRun | None) -> dict | None:
+    """The outcomes by gender stored with ``run`` (None for runs made before they were).
+
+    The dict of :func:`roadmap.ranking.outcomes.gender_outcomes`: exact counts, for officials;
+    a public page applies the small-cell rule to them.
+    """
+    return None if run is None else run.gender_outcomes
+
+
 def titles_of(ids) -> dict[int, str]:
     """Proposal id -> title, in one query."""
     ids = {int(i) for i in ids if i is not None}

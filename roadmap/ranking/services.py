@@ -15,8 +15,8 @@ from sqlalchemy import delete, select
 
 from roadmap.extensions import db
 from roadmap.audit.log import record
-from roadmap.ranking import scoring
-from roadmap.ranking.inputs import gather_inputs
+from roadmap.ranking import outcomes, scoring
+from roadmap.ranking.inputs import author_genders, gather_inputs
 from roadmap.ranking.models import (DEFAULT_CRITERIA, VERDICTS, ConsolidationRun,
                                     EligibilityDecision, Evaluation, EvaluationCriterion,
                                     EvaluatorAssignment)
@@ -204,6 +204,9 @@ def run_consolidation(consultation, by, params: scoring.Parameters, *, dry_run: 
                       progress: Callable[[str], None] | None = None):
     """Gather the inputs, consolidate, and store the run (unless ``dry_run``).
 
+    The stored run carries its outcomes by gender (:mod:`roadmap.ranking.outcomes`), computed
+    from its output and the authors' declared genders at this moment.
+
     Returns ``(run or None, result)``. ``progress`` is told each phase as it ends:
     ``"gather"``, ``"score"``, ``"store"``.
     """
@@ -248,7 +251,8 @@ def _consolidate_and_store(consultation, by, params: scoring.Parameters, *, dry_
         method_version=result.get("method_version", scoring.METHOD_VERSION),
         parameters=result.get("parameters", {}), seed=str(params.seed),
         inputs_hash=result.get("inputs_hash") or scoring.inputs_hash(communes, proposals, params),
-        output=scoring.canonical_json(result))
+        output=scoring.canonical_json(result),
+        gender_outcomes=outcomes.gender_outcomes(result, author_genders(consultation)))
     db.session.add(run)
     db.session.flush()
     record(by, "consolidation.run", run, consultation=consultation,

@@ -272,7 +272,9 @@ def run(slug: str, run_id: int):
     output = queries.output_of(item)
     return render_template("ranking/run.html", consultation=consultation, run=item,
                            output=output, titles=queries.titles_of(
-                               int(pid) for pid in output.get("proposals", {})))
+                               int(pid) for pid in output.get("proposals", {})),
+                           gender_outcomes=queries.gender_outcomes(item),
+                           axis_titles={axis.code: axis.title for axis in consultation.axes})
 
 
 @bp.get("/c/<slug>/consolidation/compare")

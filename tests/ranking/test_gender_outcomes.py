@@ -274,6 +274,10 @@ def test_the_run_page_shows_the_outcomes(gendered, client):
     assert '<td class="p-value">0.002</td>' in page and "Fisher's exact test" in page
     assert "retained less often than men's, by more than chance would give" in page
     assert 'id="gender-outcomes-caveat"' in page
+    for language in ("ar", "fr"):  # numbers and percentages written for the locale
+        other = client.get(f"/c/{consultation.slug}/consolidation/runs/{run.id}?lang={language}")
+        assert other.status_code == 200 and 'id="gender-outcomes-overall"' in other.get_data(
+            as_text=True)
 
 
 def test_the_run_page_of_an_older_run(gendered, client):
@@ -288,7 +292,7 @@ def test_the_run_page_of_an_older_run(gendered, client):
     assert queries.gender_outcomes(run) is None and queries.gender_outcomes(None) is None
 
 
-def test_the_run_page_is_for_organisers_only(gendered, client, factory):
+def test_the_run_page_is_for_organisers_only(gendered, client):
     consultation, organiser, women, _proposals = gendered
     run = _run(consultation, organiser)
     login(client, women[0])

@@ -131,6 +131,15 @@ def read_skos(path: Path, corrections: dict) -> tuple[dict, dict]:
     return goals, targets
 
 
+KASHIDA = "\u0640"  # the tatweel the resolution's PDF added to justify its lines
+
+
+def _arabic(text: str) -> str:
+    """An Arabic text as read: without the kashida that stretched it to the PDF's justified
+    lines (a presentation character: the letters and words are unchanged)."""
+    return _clean(text.replace(KASHIDA, ""))
+
+
 def read_open_sdg_arabic(targets_path: Path, goals_path: Path) -> tuple[dict, dict]:
     """Arabic texts by code; Open SDG writes target 6.b as "6-b" and leaves some empty."""
     with open(targets_path, encoding="utf-8") as f:
@@ -139,14 +148,14 @@ def read_open_sdg_arabic(targets_path: Path, goals_path: Path) -> tuple[dict, di
         raw_goals = yaml.safe_load(f)
     targets = {}
     for key, value in raw_targets.items():
-        text = _clean(value["title"] or "")
+        text = _arabic(value["title"] or "")
         if text:
             targets[str(key).replace("-", ".")] = text
     goals = {}
     for key, value in raw_goals.items():
         number, _, field = str(key).partition(".")
-        if field == "title" and _clean(value or ""):
-            goals[number] = _clean(value)
+        if field == "title" and _arabic(value or ""):
+            goals[number] = _arabic(value)
     return goals, targets
 
 

@@ -36,6 +36,11 @@ def register_template_helpers(app: Flask) -> None:
             "admin_sections": admin_sections,
         }
 
+    from roadmap.core import sdg
+
+    # The SDG vocabulary (labels in the reader's language) for pages and macros alike.
+    app.jinja_env.globals.update(sdg_target_label=sdg.target_label,
+                                 sdg_goal_label=sdg.goal_label, sdg_source=sdg.source)
     app.jinja_env.filters.update(
         number=lambda value, fmt=None: "" if value is None else formatted_number(
             value, fmt, current_locale()),

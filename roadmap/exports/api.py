@@ -24,6 +24,7 @@ from roadmap.extensions import db
 from roadmap.proposals.labels import LISTED_STATUSES as STATUSES
 from roadmap.proposals.models import Proposal
 from roadmap.roadmaps.models import Roadmap
+from roadmap.roadmaps.queries import entry_markers
 from roadmap.territory.models import Commune
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -231,7 +232,7 @@ def proposal(proposal_id: int):
 
 
 def _snapshot_item(entry: dict) -> dict:
-    item = dict(entry)
+    item = {**entry, **entry_markers(entry)}
     geometry = item.get("geometry")
     item["geometry"] = json.loads(geometry) if isinstance(geometry, str) and geometry else None
     return item
@@ -414,7 +415,26 @@ OPENAPI: dict = {
                             "geometry": {"type": ["object", "null"]},
                             "estimated_cost_mad": NULLABLE_INT, "lead_body": NULLABLE_STR,
                             "starts_on": NULLABLE_STR, "ends_on": NULLABLE_STR,
-                            "status": {"type": "string"}, "progress": {"type": "integer"}}},
+                            "status": {"type": "string"}, "progress": {"type": "integer"},
+                            "gender_marker": {
+                                "type": ["integer", "null"], "enum": [0, 1, 2, None],
+                                "description": "OECD DAC gender equality policy marker: 0 not "
+                                               "targeted, 1 significant, 2 principal; null: "
+                                               "not assessed"},
+                            "gender_justification": NULLABLE_STR,
+                            "beneficiaries": {
+                                "type": "object",
+                                "description": "Estimated beneficiaries by sex (women and men "
+                                               "18 and over, girls and boys); null: not "
+                                               "estimated",
+                                "properties": {group: NULLABLE_INT for group in
+                                               ("women", "men", "girls", "boys")}},
+                            "sdg_goals": {"type": "array", "items": {"type": "integer"}},
+                            "sdg_targets": {
+                                "type": "array", "items": {"type": "string"},
+                                "description": "SDG target codes (e.g. 5.5, 6.b) of the UN's "
+                                               "SDG vocabulary (metadata.un.org/sdg)"},
+                            "indicators": {"type": "array", "items": {"type": "object"}}}},
         "Roadmap": {"type": "object",
                     "required": ["consultation", "version", "published_at", "axes", "items"],
                     "properties": {

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import current_app, has_request_context, request
+from flask_babel import force_locale
 
 from roadmap.core.jobs import BackgroundJob, JobFile, job_by_id, job_handler, start_job
 from roadmap.core.mail import site_base_url
@@ -47,6 +48,13 @@ class ExportFile:
         return MIMETYPES[self.ext]
 
 
+def monitoring_sheets(consultation, variant: str) -> list:
+    """The workbook's gender and SDG monitoring sheets (after the data tables)."""
+    from roadmap.exports.markers import monitoring_tables
+
+    return monitoring_tables(consultation)
+
+
 def build_export(consultation, fmt: str, *, variant: str = "public", language: str = "ar",
                  part: str | None = None,
                  progress: Callable[[float], None] | None = None) -> ExportFile:
@@ -54,7 +62,10 @@ def build_export(consultation, fmt: str, *, variant: str = "public", language: s
     slug = consultation.slug
     suffix = "" if variant == "public" else "-full"
     if fmt == "xlsx":
-        body = workbook_bytes(tables.build_tables(consultation, variant), progress)
+        with force_locale(language):  # the monitoring sheets' labels
+            sheets = tables.build_tables(consultation, variant) + monitoring_sheets(
+                consultation, variant)
+        body = workbook_bytes(sheets, progress)
         return ExportFile(body, "xlsx", f"{slug}{suffix}.xlsx")
     if fmt == "csv" and part:
         return ExportFile(table_csv(tables.build_table(consultation, part, variant)), "csv",

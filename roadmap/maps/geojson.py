@@ -11,6 +11,7 @@ from roadmap.maps import points, queries
 from roadmap.maps.layers import (Layer, boundaries_by_code, communes_layer, feature_collection,
                                  oriented, union_of)
 from roadmap.maps.measures import commune_values
+from roadmap.roadmaps.queries import entry_markers
 from roadmap.territory.models import Commune
 
 _areas_cache: dict[tuple, list] = {}
@@ -95,6 +96,16 @@ def commune_codes(item: dict) -> list[str]:
             for entry in item.get("communes") or []]
 
 
+def _markers(item: dict) -> dict:
+    """The gender and SDG markers as flat properties (GIS tools show flat attributes best):
+    ``gender_marker``, ``beneficiaries_women``... and the SDG goals and targets as lists."""
+    markers = entry_markers(item)
+    return {"gender_marker": markers["gender_marker"],
+            **{f"beneficiaries_{group}": value
+               for group, value in markers["beneficiaries"].items()},
+            "sdg_goals": markers["sdg_goals"], "sdg_targets": markers["sdg_targets"]}
+
+
 def _item_feature(item: dict, area: dict, live: tuple | None) -> dict:
     title = item.get("title_i18n") or item.get("title")
     status, progress = (live[0], live[1]) if live else (item.get("status"), item.get("progress"))
@@ -102,6 +113,7 @@ def _item_feature(item: dict, area: dict, live: tuple | None) -> dict:
              "status": status, "progress": progress,
              "title": localized(title) if isinstance(title, dict) else title,
              "title_i18n": title if isinstance(title, dict) else None,
-             "communes": commune_codes(item), "own_geometry": bool(item.get("geometry"))}
+             "communes": commune_codes(item), "own_geometry": bool(item.get("geometry")),
+             **_markers(item)}
     return {"type": "Feature", "id": item.get("id") or item.get("rank"), "properties": props,
             "geometry": area}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (DateField, FloatField, IntegerField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from roadmap.roadmaps.models import ITEM_STATUSES, LEAD_BODIES
+from roadmap.proposals.labels import SDG_NAMES
+from roadmap.roadmaps.models import BENEFICIARY_GROUPS, ITEM_STATUSES, LEAD_BODIES, SEXES
 from roadmap.roadmaps.services import LANGS, RoadmapError, parse_area
 
 try:
@@ -29,6 +30,14 @@ STATUS_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"), "do
                  "delayed": _l("Delayed"), "cancelled": _l("Cancelled")}
 LEAD_BODY_LABELS = {"commune": _l("Commune"), "prefecture": _l("Prefecture"),
                     "region": _l("Region"), "ministry": _l("Ministry"), "agency": _l("Agency")}
+GENDER_MARKER_LABELS = {
+    0: _l("0 · Not targeted"),
+    1: _l("1 · Significant: gender equality is an important and deliberate objective"),
+    2: _l("2 · Principal: gender equality is the main objective"),
+}
+BENEFICIARY_LABELS = {"women": _l("Women"), "men": _l("Men"), "girls": _l("Girls"),
+                      "boys": _l("Boys")}
+SEX_LABELS = {"women": _l("Women"), "men": _l("Men")}
 
 
 def choices(pairs) -> list:
@@ -135,6 +144,100 @@ for _lang in LANGS:
         validators=[Optional(), Length(max=10000)]))
 
 
+def _marker(value):
+    """The select's value as a marker: ``None`` (not assessed), or the number."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value  # refused by the choices' check, with its message
+
+
+class MarkerField(SelectField):
+    """The gender equality marker; a value off the scale gets a clear message."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, *_rest in self.iter_choices()}:
+            raise ValidationError(_l("Choose a gender equality marker: 0, 1 or 2."))
+
+
+class TargetsField(MultiCheckboxField):
+    """The SDG targets, as checkboxes grouped by goal; an unknown code gets a clear message."""
+
+    def pre_validate(self, form):
+        known = {value for value, *_rest in self.iter_choices()}
+        for value in self.data or ():
+            if value not in known:
+                raise ValidationError(_l("%(code)s is not a target of the Sustainable "
+                                         "Development Goals.", code=value))
+
+
+class MarkersForm(FlaskForm):
+    """The item's gender equality marker (OECD DAC), beneficiaries by sex and SDGs."""
+
+    gender_marker = MarkerField(
+        _l("Gender equality marker"), coerce=_marker,
+        choices=choices([(None, _l("Not assessed yet"))] + list(GENDER_MARKER_LABELS.items())),
+        description=_l("The OECD DAC scale: 2 when gender equality is the item's main "
+                       "objective, 1 when it is an important and deliberate one, 0 when the "
+                       "item does not target it."))
+    gender_justification = TextAreaField(
+        _l("Justification of the marker"), filters=[_strip],
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Required for a marker 1 or 2: how the item serves gender equality "
+                       "(who benefits, which gap it closes). Public."))
+    sdg_goals = MultiCheckboxField(_l("Sustainable Development Goals"), coerce=int)
+    sdg_targets = TargetsField(
+        _l("Targets"), description=_l("The goals of the targets you choose are added to the "
+                                      "goals."))
+
+    def __init__(self, *args, **kwargs):
+        from roadmap.core import sdg
+
+        super().__init__(*args, **kwargs)
+        self.sdg_goals.choices = choices((n, f"{n}. {SDG_NAMES[n]}") for n in sdg.GOALS)
+        self.sdg_targets.choices = choices(sdg.target_choices())
+
+    def beneficiary_fields(self) -> list:
+        """The fields of the beneficiaries, women, men, girls, boys."""
+        return [self[f"beneficiaries_{group}"] for group in BENEFICIARY_GROUPS]
+
+    def targets_by_goal(self) -> list[tuple[int, object, list]]:
+        """``[(goal, goal name, [checkbox subfields of its targets])]``, goal order."""
+        from roadmap.core import sdg
+
+        groups: dict[int, list] = {goal: [] for goal in sdg.GOALS}
+        for option in self.sdg_targets:
+            groups[sdg.goal_of(option.data)].append(option)
+        return [(goal, SDG_NAMES[goal], options) for goal, options in groups.items()]
+
+    def values(self) -> dict:
+        """Keyword arguments for :func:`roadmap.roadmaps.services.set_markers`."""
+        return {"gender_marker": self.gender_marker.data,
+                "gender_justification": self.gender_justification.data,
+                "beneficiaries": {group: self[f"beneficiaries_{group}"].data
+                                  for group in BENEFICIARY_GROUPS},
+                "sdg_goals": self.sdg_goals.data or [], "sdg_targets": self.sdg_targets.data or []}
+
+    @staticmethod
+    def initial(item) -> dict:
+        """The form's data for an item as it is."""
+        return {"gender_marker": item.gender_marker,
+                "gender_justification": item.gender_justification,
+                "sdg_goals": list(item.sdg_goals or []),
+                "sdg_targets": list(item.sdg_targets or []),
+                **{f"beneficiaries_{group}": getattr(item, f"beneficiaries_{group}")
+                   for group in BENEFICIARY_GROUPS}}
+
+
+for _group in BENEFICIARY_GROUPS:
+    setattr(MarkersForm, f"beneficiaries_{_group}", IntegerField(
+        BENEFICIARY_LABELS[_group], invalid_value_message=NOT_A_NUMBER,
+        validators=[Optional(), NumberRange(min=0, message=_l("Enter 0 or more."))],
+        render_kw={"min": 0, "inputmode": "numeric"}))
+
+
 class MoveForm(FlaskForm):
     """Override the computed order, with a public justification."""
 
@@ -169,6 +272,26 @@ class IndicatorForm(FlaskForm):
                           invalid_value_message=_l("Enter a number."))
     target = FloatField(_l("Target"), validators=[Optional()],
                         invalid_value_message=_l("Enter a number."))
+    by_sex = BooleanField(_l("Measured for women and for men"),
+                          description=_l("Progress updates then record the value for women and "
+                                         "for men as well as the total."))
+
+    def sex_fields(self) -> list:
+        """The women's and men's baseline and target fields."""
+        return [self[f"{what}_{sex}"] for sex in SEXES for what in ("baseline", "target")]
+
+    def values_by_sex(self, what: str) -> dict:
+        """``{"women": value, "men": value}`` of the baseline or the target."""
+        return {sex: self[f"{what}_{sex}"].data for sex in SEXES}
+
+
+SEX_VALUE_LABELS = {("baseline", "women"): _l("Baseline for women"),
+                    ("target", "women"): _l("Target for women"),
+                    ("baseline", "men"): _l("Baseline for men"),
+                    ("target", "men"): _l("Target for men")}
+for (_what, _sex), _label in SEX_VALUE_LABELS.items():
+    setattr(IndicatorForm, f"{_what}_{_sex}", FloatField(
+        _label, validators=[Optional()], invalid_value_message=_l("Enter a number.")))
 
 
 for _lang in LANGS:
@@ -244,6 +367,23 @@ def progress_form(item, *args, **kwargs) -> FlaskForm:
             """``{indicator id: value}`` for the values given."""
             return {i.id: f.data for i, f in self.indicator_fields() if f.data is not None}
 
+        def sex_fields(self, indicator) -> list:
+            """The women's and men's value fields of an indicator measured by sex."""
+            if not indicator.by_sex:
+                return []
+            return [self[f"indicator_{indicator.id}_{sex}"] for sex in SEXES]
+
+        def values_by_sex(self) -> dict:
+            """``{indicator id: {"women": value, "men": value}}`` for the values given."""
+            found = {}
+            for indicator in item.indicators:
+                given = {sex: self[f"indicator_{indicator.id}_{sex}"].data for sex in SEXES
+                         if indicator.by_sex
+                         and self[f"indicator_{indicator.id}_{sex}"].data is not None}
+                if given:
+                    found[indicator.id] = given
+            return found
+
         def note(self) -> dict:
             """The note per language."""
             return _i18n(self, "note")
@@ -256,4 +396,9 @@ def progress_form(item, *args, **kwargs) -> FlaskForm:
         setattr(ProgressForm, f"indicator_{indicator.id}", FloatField(
             indicator.name + (f" ({indicator.unit})" if indicator.unit else ""),
             validators=[Optional()], invalid_value_message=_l("Enter a number.")))
+        if indicator.by_sex:
+            for sex in SEXES:
+                setattr(ProgressForm, f"indicator_{indicator.id}_{sex}", FloatField(
+                    f"{indicator.name} · {SEX_LABELS[sex]}", validators=[Optional()],
+                    invalid_value_message=_l("Enter a number.")))
     return ProgressForm(*args, **kwargs)

@@ -17,6 +17,12 @@ from roadmap.extensions import db
 
 ITEM_STATUSES = ("planned", "in_progress", "done", "delayed", "cancelled")
 LEAD_BODIES = ("commune", "prefecture", "region", "ministry", "agency")
+# The OECD DAC gender equality policy marker: 0 not targeted, 1 significant (an important
+# and deliberate objective, not the main reason of the item), 2 principal (the main objective).
+GENDER_MARKERS = (0, 1, 2)
+# Estimated beneficiaries by sex and age: women and men (18 and over), girls and boys.
+BENEFICIARY_GROUPS = ("women", "men", "girls", "boys")
+SEXES = ("women", "men")
 
 roadmap_item_commune = Table(
     "roadmap_item_commune", db.metadata,
@@ -63,6 +69,13 @@ class RoadmapItem(db.Model):
         CheckConstraint("status IN ('planned', 'in_progress', 'done', 'delayed', 'cancelled')",
                         name="status"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
+        CheckConstraint("gender_marker IS NULL OR gender_marker IN (0, 1, 2)",
+                        name="gender_marker"),
+        CheckConstraint("(beneficiaries_women IS NULL OR beneficiaries_women >= 0) AND "
+                        "(beneficiaries_men IS NULL OR beneficiaries_men >= 0) AND "
+                        "(beneficiaries_girls IS NULL OR beneficiaries_girls >= 0) AND "
+                        "(beneficiaries_boys IS NULL OR beneficiaries_boys >= 0)",
+                        name="beneficiaries"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +101,17 @@ class RoadmapItem(db.Model):
     # Set when an organiser moved the item away from its computed place; shown publicly.
     override_justification: Mapped[str | None] = mapped_column(Text)
     explanation: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Gender equality marker (GENDER_MARKERS; None: not yet assessed) and why (required for 1
+    # and 2), estimated beneficiaries by sex (optional), the SDGs served: goals (1-17) and
+    # targets ("5.5", "6.b": codes of roadmap.core.sdg); a target's goal is always among goals.
+    gender_marker: Mapped[int | None] = mapped_column(Integer)
+    gender_justification: Mapped[str | None] = mapped_column(Text)
+    beneficiaries_women: Mapped[int | None] = mapped_column(Integer)
+    beneficiaries_men: Mapped[int | None] = mapped_column(Integer)
+    beneficiaries_girls: Mapped[int | None] = mapped_column(Integer)
+    beneficiaries_boys: Mapped[int | None] = mapped_column(Integer)
+    sdg_goals: Mapped[list] = mapped_column(JSON, default=list)
+    sdg_targets: Mapped[list] = mapped_column(JSON, default=list)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -110,7 +134,9 @@ class RoadmapItem(db.Model):
 
 
 class ItemIndicator(db.Model):
-    """An indicator of a roadmap item: baseline, target and current value."""
+    """An indicator of a roadmap item: baseline, target and current value; an indicator
+    ``by_sex`` also has them for women and men (``baseline_women``...), the total staying the
+    figure for everyone."""
 
     __tablename__ = "item_indicator"
 
@@ -122,6 +148,13 @@ class ItemIndicator(db.Model):
     baseline: Mapped[float | None] = mapped_column(Float)
     target: Mapped[float | None] = mapped_column(Float)
     current: Mapped[float | None] = mapped_column(Float)
+    by_sex: Mapped[bool] = mapped_column(default=False)
+    baseline_women: Mapped[float | None] = mapped_column(Float)
+    baseline_men: Mapped[float | None] = mapped_column(Float)
+    target_women: Mapped[float | None] = mapped_column(Float)
+    target_men: Mapped[float | None] = mapped_column(Float)
+    current_women: Mapped[float | None] = mapped_column(Float)
+    current_men: Mapped[float | None] = mapped_column(Float)
 
     item: Mapped[RoadmapItem] = relationship(back_populates="indicators")
 
@@ -167,6 +200,8 @@ class ProgressUpdate(db.Model):
     status: Mapped[str] = mapped_column(String(20))
     spent_mad: Mapped[int | None] = mapped_column(BigInteger)
     indicator_values: Mapped[dict] = mapped_column(JSON, default=dict)  # indicator id -> value
+    # indicator id -> {"women": value, "men": value} for the indicators measured by sex
+    indicator_values_by_sex: Mapped[dict] = mapped_column(JSON, default=dict)
     note_i18n: Mapped[dict] = mapped_column(JSON, default=dict)
     # A photo posted before photos became attachments (a name under ROADMAP_UPLOAD_PATH, served
     # by roadmaps.photo as it was sent); new photos are attachments (``photos``).

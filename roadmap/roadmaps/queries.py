@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from roadmap.core.i18n import current_language, localized
 from roadmap.extensions import db
 from roadmap.ranking.models import ConsolidationRun
-from roadmap.roadmaps.models import ProgressUpdate, Roadmap, RoadmapItem
+from roadmap.roadmaps.models import BENEFICIARY_GROUPS, ProgressUpdate, Roadmap, RoadmapItem
 from roadmap.territory.models import Commune
 
 
@@ -130,9 +130,72 @@ class PublicItem:
         return [c[key] for c in self.data.get("communes", [])]
 
     @property
+    def gender_marker(self) -> int | None:
+        """The gender equality marker (0, 1, 2; None: not assessed or an older snapshot)."""
+        return self.data.get("gender_marker")
+
+    @property
+    def beneficiaries(self) -> dict:
+        """Estimated beneficiaries ``{group: number or None}`` (women, men, girls, boys)."""
+        return entry_markers(self.data)["beneficiaries"]
+
+    @property
+    def female_beneficiaries_share(self) -> float | None:
+        """Women's and girls' share of the estimated beneficiaries (0-1), if estimated."""
+        return female_share(self.beneficiaries)
+
+    @property
+    def sdg_goals(self) -> list[int]:
+        """The SDGs the item serves (the goals of its targets included)."""
+        return list(self.data.get("sdg_goals") or [])
+
+    @property
+    def sdg_targets(self) -> list[str]:
+        """The SDG targets the item serves, e.g. ``["5.5", "6.1"]``."""
+        return list(self.data.get("sdg_targets") or [])
+
+    @property
+    def indicators(self) -> list[dict]:
+        """The indicators of the snapshot with their current values (live when the item still
+        exists), by sex for those measured by sex."""
+        live = {i.id: i for i in self.live.indicators} if self.live is not None else {}
+        found = []
+        for entry in self.data.get("indicators", []):
+            entry = {**entry, "sexes": {sex: dict(values) for sex, values
+                                        in (entry.get("sexes") or {}).items()}}
+            indicator = live.get(entry["id"])
+            if indicator is not None:
+                entry["current"] = indicator.current
+                for sex, values in entry["sexes"].items():
+                    values["current"] = getattr(indicator, f"current_{sex}")
+            found.append(entry)
+        return found
+
+    @property
     def updates(self) -> list[ProgressUpdate]:
         """The dated progress updates (the timeline), oldest first."""
         return list(self.live.updates) if self.live is not None else []
+
+
+def entry_markers(entry: dict) -> dict:
+    """The gender and SDG markers of a snapshot item, with their empty values where the
+    snapshot is older than the markers: ``gender_marker``, ``gender_justification``,
+    ``beneficiaries`` (women, men, girls, boys), ``sdg_goals``, ``sdg_targets``."""
+    return {"gender_marker": entry.get("gender_marker"),
+            "gender_justification": entry.get("gender_justification"),
+            "beneficiaries": {group: (entry.get("beneficiaries") or {}).get(group)
+                              for group in BENEFICIARY_GROUPS},
+            "sdg_goals": list(entry.get("sdg_goals") or []),
+            "sdg_targets": list(entry.get("sdg_targets") or [])}
+
+
+def female_share(beneficiaries: dict) -> float | None:
+    """Women's and girls' share (0-1) of estimated beneficiaries ``{group: number or None}``,
+    or ``None`` when none is estimated."""
+    total = sum(v or 0 for v in beneficiaries.values())
+    if not total:
+        return None
+    return ((beneficiaries.get("women") or 0) + (beneficiaries.get("girls") or 0)) / total
 
 
 def public_items(version) -> list[PublicItem]:
@@ -251,3 +314,146 @@ def published_item_of(proposal) -> PublicItem | None:
         return None
     return next((i for i in public_items(version) if proposal.id in i.data["proposal_ids"]),
                 None)
+
+
+# --- gender equality and SDG monitoring -------------------------------------------------------
+
+MARKER_ORDER = (2, 1, 0, None)
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def _marker_rows(costs: dict, counts: dict, total: float) -> list[dict]:
+    return [{"marker": marker, "items": counts.get(marker, 0), "cost": costs.get(marker, 0),
+             "share": _share(costs.get(marker, 0), total)} for marker in MARKER_ORDER]
+
+
+def _groups(entries, key_of, weight_of) -> dict:
+    """``{key: {"label", "cost", "items", "markers": {marker: cost}}}`` of the items in each
+    group (``key_of(entry)``: ``[(key, label)]``; ``weight_of(entry, keys)``: the item's part
+    in each of its groups)."""
+    groups: dict = {}
+    for entry in entries:
+        keys = key_of(entry)
+        part = weight_of(entry, keys)
+        for key, label in keys:
+            group = groups.setdefault(key, {"label": label, "cost": 0.0, "items": 0.0,
+                                            "markers": {m: 0.0 for m in MARKER_ORDER}})
+            cost = (entry.get("estimated_cost_mad") or 0) * part
+            group["cost"] += cost
+            group["items"] += part
+            group["markers"][entry.get("gender_marker")] += cost
+    for group in groups.values():
+        group["gender_share"] = _share(group["markers"][1] + group["markers"][2], group["cost"])
+        group["principal_share"] = _share(group["markers"][2], group["cost"])
+    return groups
+
+
+def monitoring_of_roadmap(version) -> dict:
+    """What the published roadmap gives to gender equality and to each SDG (the monitoring
+    page, the PDF's section and the workbook's sheets), from the version's snapshot:
+
+    - ``markers``: per gender marker (2 principal, 1 significant, 0 not targeted, None not
+      assessed), items, estimated cost and share of the roadmap's estimated cost: each item has
+      one marker, so the shares add up to 100 %; ``gender_share`` (markers 1 and 2, what the
+      OECD DAC calls gender-related aid) and ``principal_share``;
+    - ``axes`` and ``communes``: the same per axis and per commune (an item over k communes
+      gives each 1/k of its cost, as :func:`commune_shares` does);
+    - ``goals`` and ``targets``: per SDG goal and target, items and the estimated cost of the
+      items serving it: an item counts in full toward each goal and target it serves, so
+      these shares add up to more than 100 % (as the DAC counts its markers);
+    - ``beneficiaries``: the estimated beneficiaries summed over the items that estimated
+      them, with women's and girls' share;
+    - ``indicators``: the indicators measured by sex, with baseline, target and current value
+      (live) for women, men and everyone, and the progress toward each target.
+
+    Items without an estimated cost count in the items, not in the costs.
+    """
+    from roadmap.core import sdg
+
+    items = public_items(version)
+    entries = [item.data for item in items]
+    total = float(sum(e.get("estimated_cost_mad") or 0 for e in entries))
+    costs: dict = {}
+    counts: dict = {}
+    for entry in entries:
+        marker = entry.get("gender_marker")
+        costs[marker] = costs.get(marker, 0) + (entry.get("estimated_cost_mad") or 0)
+        counts[marker] = counts.get(marker, 0) + 1
+    axis_titles = {a["id"]: a for a in version.snapshot.get("axes", [])}
+    axes = _groups(entries,
+                   lambda e: [(e.get("axis_id"), localized(e.get("axis_title_i18n")) or "—")],
+                   lambda e, keys: 1.0)
+    name = "name_ar" if current_language() == "ar" else "name_fr"
+    communes = _groups(entries, lambda e: [(c["code"], c[name]) for c in e.get("communes", [])],
+                       lambda e, keys: 1 / len(keys) if keys else 0)
+    goals: dict = {}
+    targets: dict = {}
+    for entry in entries:
+        cost = entry.get("estimated_cost_mad") or 0
+        for goal in entry.get("sdg_goals") or []:
+            row = goals.setdefault(goal, {"goal": goal, "items": 0, "cost": 0})
+            row["items"] += 1
+            row["cost"] += cost
+        for code in entry.get("sdg_targets") or []:
+            row = targets.setdefault(code, {"code": code, "goal": sdg.goal_of(code),
+                                            "items": 0, "cost": 0})
+            row["items"] += 1
+            row["cost"] += cost
+    for row in [*goals.values(), *targets.values()]:
+        row["share"] = _share(row["cost"], total)
+    return {
+        "items": len(entries), "cost": total,
+        "costed_items": sum(1 for e in entries if e.get("estimated_cost_mad")),
+        "markers": _marker_rows(costs, counts, total),
+        "gender_share": _share(costs.get(1, 0) + costs.get(2, 0), total),
+        "principal_share": _share(costs.get(2, 0), total),
+        "assessed_items": sum(n for m, n in counts.items() if m is not None),
+        "axes": [{"key": key, "axis": axis_titles.get(key), **group} for key, group in sorted(
+            axes.items(), key=lambda pair: _axis_position(version, pair[0]))],
+        "communes": [{"key": key, **group} for key, group in sorted(
+            communes.items(), key=lambda pair: pair[1]["label"])],
+        "goals": [goals[g] for g in sorted(goals)],
+        "targets": [targets[c] for c in sorted(targets, key=sdg.sort_key)],
+        "beneficiaries": _beneficiaries(items),
+        "indicators": _indicators_by_sex(items),
+    }
+
+
+def _axis_position(version, axis_id) -> int:
+    ids = [a["id"] for a in version.snapshot.get("axes", [])]
+    return ids.index(axis_id) if axis_id in ids else len(ids)
+
+
+def _beneficiaries(items: list[PublicItem]) -> dict:
+    estimated = [item.beneficiaries for item in items
+                 if any(v is not None for v in item.beneficiaries.values())]
+    totals = {group: sum(b.get(group) or 0 for b in estimated) for group in BENEFICIARY_GROUPS}
+    return {"items": len(estimated), "totals": totals, "total": sum(totals.values()),
+            "female_share": female_share(totals)}
+
+
+def _progress_toward(values: dict) -> float | None:
+    """How far the current value went from the baseline toward the target (0-1, capped)."""
+    baseline, target, current = values.get("baseline"), values.get("target"), values.get("current")
+    if None in (baseline, target, current) or target == baseline:
+        return None
+    return max(0.0, min(1.0, (current - baseline) / (target - baseline)))
+
+
+def _indicators_by_sex(items: list[PublicItem]) -> list[dict]:
+    rows = []
+    for item in items:
+        for indicator in item.indicators:
+            if not indicator.get("by_sex"):
+                continue
+            everyone = {what: indicator.get(what) for what in ("baseline", "target", "current")}
+            sexes = {sex: {**values, "progress": _progress_toward(values)}
+                     for sex, values in indicator["sexes"].items()}
+            rows.append({"item": item, "name": localized(indicator.get("name_i18n")),
+                         "unit": indicator.get("unit"),
+                         "all": {**everyone, "progress": _progress_toward(everyone)},
+                         "sexes": sexes})
+    return rows

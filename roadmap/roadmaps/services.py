@@ -18,8 +18,9 @@ from roadmap.audit.log import record
 from roadmap.participation.models import Notification
 from roadmap.participation.queries import follower_ids
 from roadmap.proposals.models import Proposal
-from roadmap.roadmaps.models import (ITEM_STATUSES, LEAD_BODIES, ItemIndicator, ProgressUpdate,
-                                     Roadmap, RoadmapItem, RoadmapVersion)
+from roadmap.roadmaps.models import (BENEFICIARY_GROUPS, GENDER_MARKERS, ITEM_STATUSES,
+                                     LEAD_BODIES, SEXES, ItemIndicator, ProgressUpdate, Roadmap,
+                                     RoadmapItem, RoadmapVersion)
 from roadmap.roadmaps.queries import (progress_by_axis, progress_by_commune,  # noqa: F401
                                       roadmap_of, run_output)
 
@@ -85,6 +86,7 @@ def _item_from_proposal(roadmap, proposal, axis, rank, explanation) -> RoadmapIt
         title_i18n={lang: proposal.title for lang in LANGS},
         description_i18n={lang: proposal.text_for_reading for lang in LANGS},
         estimated_cost_mad=proposal.estimated_cost_mad, explanation=explanation or {},
+        sdg_goals=sorted(set(proposal.sdg_goals or [])), sdg_targets=[],
         status="planned", progress=0, spent_mad=0, is_demo=proposal.is_demo)
     item.communes.append(proposal.commune)
     item.proposals.append(proposal)
@@ -222,17 +224,119 @@ def move_item(item: RoadmapItem, new_rank: int, by, justification: str) -> Roadm
     return item
 
 
+MARKER_FIELDS = ("gender_marker", "gender_justification", "sdg_goals", "sdg_targets",
+                 *(f"beneficiaries_{group}" for group in BENEFICIARY_GROUPS))
+
+
+def check_markers(gender_marker, gender_justification, beneficiaries: dict, sdg_goals,
+                  sdg_targets, population: int | None) -> dict:
+    """The item's gender and SDG markers, checked: returns the values to store.
+
+    Raises :class:`RoadmapError` (``field``: the form field) for a marker outside the DAC
+    scale, a marker 1 or 2 without a justification, beneficiaries that are not whole numbers of
+    0 or more or whose total exceeds ``population`` (the item's communes, when known), a goal
+    outside 1-17 or a target that is not one of the 169 of the UN's vocabulary. The goals of the
+    targets are added to the goals.
+    """
+    from roadmap.core import sdg
+
+    if gender_marker in ("", None):
+        gender_marker = None
+    elif not isinstance(gender_marker, int) or gender_marker not in GENDER_MARKERS:
+        raise RoadmapError(_("Choose a gender equality marker: 0, 1 or 2."), "gender_marker")
+    justification = (gender_justification or "").strip()
+    if gender_marker in (1, 2) and len(justification) < 10:
+        raise RoadmapError(_("Explain in a sentence how the item serves gender equality: a "
+                             "marker 1 or 2 needs a justification."), "gender_justification")
+    counts = {}
+    for group in BENEFICIARY_GROUPS:
+        value = (beneficiaries or {}).get(group)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or value < 0):
+            raise RoadmapError(_("Enter a number of beneficiaries of 0 or more."),
+                               f"beneficiaries_{group}")
+        counts[group] = value
+    total = sum(v for v in counts.values() if v)
+    if population and total > population:
+        raise RoadmapError(_("The beneficiaries (%(total)s) exceed the population of the "
+                             "item's communes (%(population)s).", total=f"{total:,}",
+                             population=f"{population:,}"), "beneficiaries_women")
+    goals = set()
+    for goal in sdg_goals or ():
+        if not isinstance(goal, int) or goal not in sdg.GOALS:
+            raise RoadmapError(_("Choose goals between 1 and 17."), "sdg_goals")
+        goals.add(goal)
+    targets = []
+    for code in sdg_targets or ():
+        code = str(code).strip()
+        if not sdg.is_target(code):
+            raise RoadmapError(_("%(code)s is not a target of the Sustainable Development "
+                                 "Goals.", code=code), "sdg_targets")
+        if code not in targets:
+            targets.append(code)
+    goals |= {sdg.goal_of(code) for code in targets}
+    return {"gender_marker": gender_marker,
+            "gender_justification": justification or None,
+            **{f"beneficiaries_{group}": counts[group] for group in BENEFICIARY_GROUPS},
+            "sdg_goals": sorted(goals), "sdg_targets": sorted(targets, key=sdg.sort_key)}
+
+
+def item_population(item: RoadmapItem) -> int | None:
+    """The 2024 population of the item's communes, or ``None`` if one of them has none."""
+    figures = [c.population_2024 for c in item.communes]
+    return sum(figures) if figures and all(figures) else None
+
+
+def set_markers(item: RoadmapItem, by, *, gender_marker=None, gender_justification=None,
+                beneficiaries: dict | None = None, sdg_goals=(), sdg_targets=()) -> RoadmapItem:
+    """Set the item's gender equality marker, beneficiaries by sex and SDG goals and targets
+    (checked by :func:`check_markers`)."""
+    values = check_markers(gender_marker, gender_justification, beneficiaries or {}, sdg_goals,
+                           sdg_targets, item_population(item))
+    before = {name: getattr(item, name) for name in MARKER_FIELDS}
+    for name, value in values.items():
+        setattr(item, name, value)
+    db.session.flush()
+    record(by, "roadmap.item.markers", item, before=before, after=values,
+           consultation=item.roadmap.consultation_id)
+    return item
+
+
+def _by_sex(values: dict | None, what: str) -> dict:
+    """``{"women": float or None, "men": float or None}`` from ``values``."""
+    found = {}
+    for sex in SEXES:
+        value = (values or {}).get(sex)
+        if value is not None and not isinstance(value, (int, float)):
+            raise RoadmapError(_("Enter a number."), f"{what}_{sex}")
+        found[sex] = None if value is None else float(value)
+    return found
+
+
 def add_indicator(item: RoadmapItem, by, name_i18n: dict, unit=None, baseline=None,
-                  target=None, current=None) -> ItemIndicator:
-    """Add an indicator (baseline, target, current value) to an item."""
+                  target=None, current=None, by_sex: bool = False,
+                  baseline_by_sex: dict | None = None,
+                  target_by_sex: dict | None = None) -> ItemIndicator:
+    """Add an indicator (baseline, target, current value) to an item; an indicator ``by_sex``
+    has a baseline and a target for women and for men too (each optional)."""
     if not any((name_i18n or {}).values()):
         raise RoadmapError(_("Give the indicator a name."))
     indicator = ItemIndicator(item=item, name_i18n=name_i18n, unit=unit or None,
                               baseline=baseline, target=target,
-                              current=baseline if current is None else current)
+                              current=baseline if current is None else current,
+                              by_sex=bool(by_sex))
+    if by_sex:
+        for what, values in (("baseline", baseline_by_sex), ("target", target_by_sex)):
+            for sex, value in _by_sex(values, what).items():
+                setattr(indicator, f"{what}_{sex}", value)
+        indicator.current_women, indicator.current_men = (indicator.baseline_women,
+                                                          indicator.baseline_men)
+    elif baseline_by_sex or target_by_sex:
+        raise RoadmapError(_("Only an indicator measured by sex has values for women and men."))
     db.session.add(indicator)
     db.session.flush()
-    record(by, "roadmap.indicator.add", indicator, after={"item_id": item.id, "name": name_i18n},
+    record(by, "roadmap.indicator.add", indicator,
+           after={"item_id": item.id, "name": name_i18n, "by_sex": indicator.by_sex},
            consultation=item.roadmap.consultation_id)
     return indicator
 
@@ -258,9 +362,31 @@ def _item_snapshot(item: RoadmapItem) -> dict:
         "ends_on": _plain(item.ends_on), "status": item.status, "progress": item.progress,
         "spent_mad": item.spent_mad, "override_justification": item.override_justification,
         "explanation": item.explanation or {}, "is_demo": item.is_demo,
-        "indicators": [{"id": i.id, "name_i18n": dict(i.name_i18n), "unit": i.unit,
-                        "baseline": i.baseline, "target": i.target, "current": i.current}
-                       for i in item.indicators]}
+        **markers_of(item),
+        "indicators": [indicator_entry(i) for i in item.indicators]}
+
+
+def markers_of(item: RoadmapItem) -> dict:
+    """The item's gender and SDG markers as the snapshot, the API and the exports carry them:
+    ``gender_marker``, ``gender_justification``, ``beneficiaries`` (by group, None where not
+    estimated), ``sdg_goals`` and ``sdg_targets``."""
+    return {"gender_marker": item.gender_marker,
+            "gender_justification": item.gender_justification,
+            "beneficiaries": {group: getattr(item, f"beneficiaries_{group}")
+                              for group in BENEFICIARY_GROUPS},
+            "sdg_goals": list(item.sdg_goals or []), "sdg_targets": list(item.sdg_targets or [])}
+
+
+def indicator_entry(indicator: ItemIndicator) -> dict:
+    """An indicator as the snapshot carries it (by sex: women's and men's values too)."""
+    entry = {"id": indicator.id, "name_i18n": dict(indicator.name_i18n), "unit": indicator.unit,
+             "baseline": indicator.baseline, "target": indicator.target,
+             "current": indicator.current, "by_sex": indicator.by_sex}
+    if indicator.by_sex:
+        entry["sexes"] = {sex: {what: getattr(indicator, f"{what}_{sex}")
+                                for what in ("baseline", "target", "current")}
+                          for sex in SEXES}
+    return entry
 
 
 def snapshot(roadmap: Roadmap) -> dict:
@@ -320,13 +446,16 @@ def _notify_followers(roadmap, version, previous, by) -> int:
 def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, status: str,
                   spent=None, indicator_values: dict | None = None, note_i18n: dict | None = None,
                   photo=None, is_demo: bool = False, photo_alt: str | None = None,
-                  language: str | None = None) -> ProgressUpdate:
+                  language: str | None = None,
+                  values_by_sex: dict | None = None) -> ProgressUpdate:
     """Record a dated progress update and bring the item's current figures up to date.
 
     ``photo`` (an uploaded file, optional) goes through the shared store of attachments
     (:func:`roadmap.media.services.stage_photo`: decoded, re-encoded without EXIF) with its
     description ``photo_alt`` (required with a photo); a refused photo raises
     :class:`RoadmapError` whose ``field`` names the form field (``photo`` or ``photo_alt``).
+    ``values_by_sex`` (``{indicator id: {"women": value, "men": value}}``) records the values
+    of the indicators measured by sex.
     """
     if status not in ITEM_STATUSES:
         raise RoadmapError(_("Choose a status from the list."))
@@ -338,9 +467,18 @@ def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, statu
     values = {int(k): float(v) for k, v in (indicator_values or {}).items() if v is not None}
     if set(values) - set(indicators):
         raise RoadmapError(_("Unknown indicator."))
+    by_sex = {}
+    for key, pair in (values_by_sex or {}).items():
+        indicator = indicators.get(int(key))
+        if indicator is None or not indicator.by_sex:
+            raise RoadmapError(_("Unknown indicator."))
+        given = {sex: v for sex, v in _by_sex(pair, "indicator").items() if v is not None}
+        if given:
+            by_sex[indicator.id] = given
     update = ProgressUpdate(item=item, reported_on=reported_on, progress=progress, status=status,
                             spent_mad=spent,
                             indicator_values={str(k): v for k, v in values.items()},
+                            indicator_values_by_sex={str(k): v for k, v in by_sex.items()},
                             note_i18n={k: v for k, v in (note_i18n or {}).items() if v},
                             posted_by_id=getattr(by, "id", None), is_demo=is_demo)
     db.session.add(update)
@@ -352,6 +490,9 @@ def post_progress(item: RoadmapItem, by, reported_on: date, progress: int, statu
             item.spent_mad = spent
         for indicator_id, value in values.items():
             indicators[indicator_id].current = value
+        for indicator_id, given in by_sex.items():
+            for sex, value in given.items():
+                setattr(indicators[indicator_id], f"current_{sex}", value)
     db.session.flush()
     record(by, "roadmap.progress", update, after={"item_id": item.id, "progress": progress,
                                                   "status": status},

@@ -18,8 +18,9 @@ from roadmap.extensions import db, htmx
 from roadmap.proposals.models import Proposal
 from roadmap.roadmaps import queries, services
 from roadmap.roadmaps import receivers  # noqa: F401  (connects the receivers)
-from roadmap.roadmaps.forms import (LEAD_BODY_LABELS, STATUS_LABELS, DraftForm, GroupForm,
-                                    IndicatorForm, ItemForm, MoveForm, PublishForm,
+from roadmap.roadmaps.forms import (BENEFICIARY_LABELS, GENDER_MARKER_LABELS, LEAD_BODY_LABELS,
+                                    SEX_LABELS, STATUS_LABELS, DraftForm, GroupForm,
+                                    IndicatorForm, ItemForm, MarkersForm, MoveForm, PublishForm,
                                     choices, progress_form)
 from roadmap.roadmaps.policies import (TEMPLATE_POLICIES, can_edit_roadmap, can_post_progress,
                                        can_publish)
@@ -34,6 +35,9 @@ def _template_helpers() -> dict:
     """Roadmap policies, labels and ``roadmap_item_of(proposal)`` for every template."""
     return {**TEMPLATE_POLICIES, "item_status_label": lambda s: STATUS_LABELS.get(s, s),
             "lead_body_label": lambda s: LEAD_BODY_LABELS.get(s, s) if s else "",
+            "gender_marker_label": lambda m: GENDER_MARKER_LABELS.get(m, ""),
+            "beneficiary_label": lambda g: BENEFICIARY_LABELS.get(g, g),
+            "sex_label": lambda s: SEX_LABELS.get(s, s),
             "roadmap_item_of": queries.published_item_of}
 
 
@@ -158,6 +162,7 @@ def _item_page(consultation, item, status=200, **forms):
     forms.setdefault("move_form", MoveForm(data={"rank": item.rank}))
     forms.setdefault("group_form", GroupForm(proposals=_groupable(consultation, item)))
     forms.setdefault("indicator_form", IndicatorForm())
+    forms.setdefault("markers_form", MarkersForm(data=MarkersForm.initial(item)))
     return render_template("roadmaps/edit_item.html", consultation=consultation, roadmap=roadmap,
                            item=item, **forms), status
 
@@ -267,10 +272,34 @@ def add_indicator(slug: str, item_id: int):
     services.add_indicator(item, current_user, {lang: form[f"name_{lang}"].data or ""
                                                 for lang in services.LANGS},
                            unit=form.unit.data, baseline=form.baseline.data,
-                           target=form.target.data)
+                           target=form.target.data, by_sex=form.by_sex.data,
+                           baseline_by_sex=form.values_by_sex("baseline") if form.by_sex.data
+                           else None,
+                           target_by_sex=form.values_by_sex("target") if form.by_sex.data
+                           else None)
     db.session.commit()
     flash(_("The indicator was added."), "success")
     return redirect(_workbench_url(consultation, item))
+
+
+@bp.post("/c/<slug>/roadmap/draft/items/<int:item_id>/markers")
+def markers(slug: str, item_id: int):
+    """Set the item's gender equality marker, beneficiaries by sex and SDG goals and targets."""
+    consultation = _consultation(slug)
+    _organiser_only(can_edit_roadmap, consultation)
+    item = _draft_item(consultation, item_id)
+    form = MarkersForm()
+    if not form.validate_on_submit():
+        return _item_page(consultation, item, 422, markers_form=form)
+    try:
+        services.set_markers(item, current_user, **form.values())
+    except RoadmapError as error:
+        db.session.rollback()
+        form[error.field if error.field in form else "gender_marker"].errors = [str(error)]
+        return _item_page(consultation, item, 422, markers_form=form)
+    db.session.commit()
+    flash(_("The gender equality marker and the SDGs were saved."), "success")
+    return redirect(_workbench_url(consultation, item) + "#markers-title")
 
 
 # -- publication and tracking ------------------------------------------------------------------
@@ -316,7 +345,8 @@ def progress(slug: str, item_id: int):
             services.post_progress(item, current_user, form.reported_on.data,
                                    form.progress.data, form.status.data, form.spent_mad.data,
                                    form.indicator_values(), form.note(), form.photo.data,
-                                   photo_alt=form.photo_alt.data, language=current_language())
+                                   photo_alt=form.photo_alt.data, language=current_language(),
+                                   values_by_sex=form.values_by_sex())
     except RoadmapError as error:
         form[error.field if error.field in ("photo", "photo_alt") else "photo"].errors = [
             str(error)]

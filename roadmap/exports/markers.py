@@ -14,7 +14,7 @@ from roadmap.extensions import db
 from roadmap.proposals.labels import sdg_name
 from roadmap.ranking.models import ConsolidationRun
 from roadmap.ranking.queries import gender_outcomes
-from roadmap.roadmaps.forms import BENEFICIARY_LABELS, GENDER_MARKER_LABELS
+from roadmap.roadmaps.forms import BENEFICIARY_LABELS, GENDER_MARKER_SHORT
 from roadmap.roadmaps.queries import monitoring_of_roadmap, roadmap_of, runs_of
 
 NOT_ASSESSED = "not_assessed"
@@ -29,7 +29,7 @@ def _cell(key: str, label: str, share: float | None) -> dict:
 
 def marker_label(marker) -> str:
     """The name of a gender marker (``None``: not assessed yet)."""
-    return gettext("Not assessed yet") if marker is None else str(GENDER_MARKER_LABELS[marker])
+    return gettext("Not assessed yet") if marker is None else str(GENDER_MARKER_SHORT[marker])
 
 
 def marker_charts(markers: dict) -> dict:

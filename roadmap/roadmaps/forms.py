@@ -35,6 +35,8 @@ GENDER_MARKER_LABELS = {
     1: _l("1 · Significant: gender equality is an important and deliberate objective"),
     2: _l("2 · Principal: gender equality is the main objective"),
 }
+# The markers' short names, for charts and table headings.
+GENDER_MARKER_SHORT = {0: _l("0 · Not targeted"), 1: _l("1 · Significant"), 2: _l("2 · Principal")}
 BENEFICIARY_LABELS = {"women": _l("Women"), "men": _l("Men"), "girls": _l("Girls"),
                       "boys": _l("Boys")}
 SEX_LABELS = {"women": _l("Women"), "men": _l("Men")}

@@ -18,8 +18,9 @@ from roadmap.extensions import db, htmx
 from roadmap.proposals.models import Proposal
 from roadmap.roadmaps import queries, services
 from roadmap.roadmaps import receivers  # noqa: F401  (connects the receivers)
-from roadmap.roadmaps.forms import (BENEFICIARY_LABELS, GENDER_MARKER_LABELS, LEAD_BODY_LABELS,
-                                    SEX_LABELS, STATUS_LABELS, DraftForm, GroupForm,
+from roadmap.roadmaps.forms import (BENEFICIARY_LABELS, GENDER_MARKER_LABELS,
+                                    GENDER_MARKER_SHORT, LEAD_BODY_LABELS, SEX_LABELS,
+                                    STATUS_LABELS, DraftForm, GroupForm,
                                     IndicatorForm, ItemForm, MarkersForm, MoveForm, PublishForm,
                                     choices, progress_form)
 from roadmap.roadmaps.policies import (TEMPLATE_POLICIES, can_edit_roadmap, can_post_progress,
@@ -36,6 +37,7 @@ def _template_helpers() -> dict:
     return {**TEMPLATE_POLICIES, "item_status_label": lambda s: STATUS_LABELS.get(s, s),
             "lead_body_label": lambda s: LEAD_BODY_LABELS.get(s, s) if s else "",
             "gender_marker_label": lambda m: GENDER_MARKER_LABELS.get(m, ""),
+            "gender_marker_short": lambda m: GENDER_MARKER_SHORT.get(m, ""),
             "beneficiary_label": lambda g: BENEFICIARY_LABELS.get(g, g),
             "sex_label": lambda s: SEX_LABELS.get(s, s),
             "roadmap_item_of": queries.published_item_of}

@@ -102,7 +102,7 @@ def _mark(roadmap, by) -> None:
         first = items[0]
         reached = int((services.item_population(first) or 0) * BENEFICIARY_SHARE)
         if reached:
-            services.add_indicator(first, by, INDICATOR, unit="people", baseline=0,
+            services.add_indicator(first, by, INDICATOR, baseline=0,
                                    target=reached, by_sex=True,
                                    baseline_by_sex={"women": 0, "men": 0},
                                    target_by_sex={"women": reached // 2,

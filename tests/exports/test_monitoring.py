@@ -121,6 +121,8 @@ def test_page_for_the_public_in_arabic(client, known):
     assert _cell(html, "chart-women-supporters-table", "north", 'key="share"') == "—"
     assert _cell(html, "chart-women-workshops-table", "north", 'key="share"') == "60,0%"
     assert "gender-flags" not in html and "/helpdesk" not in html
+    dashboard = client.get(f"/c/{known.slug}/dashboard?lang=ar").get_data(as_text=True)
+    assert "gender-flags" not in dashboard and f"/c/{known.slug}/monitoring" in dashboard
 
 
 def test_page_for_organisers_shows_exact_figures_and_flags(client, factory, known):

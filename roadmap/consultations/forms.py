@@ -11,8 +11,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from roadmap.accounts.forms import STAKEHOLDER_CHOICES
 from roadmap.consultations.models import PHASES
-from roadmap.consultations.services import (REQUIREMENT_FIELDS, RULES, WORKSHOP_GENDERS,
-                                            attendance_errors, phase_date_errors)
+from roadmap.consultations.services import (REQUIREMENT_FIELDS, RULES, WOMEN_SHARE_RANGE,
+                                            WORKSHOP_GENDERS, attendance_errors,
+                                            phase_date_errors)
 from roadmap.config import LANGUAGES
 from roadmap.core.forms import AmountField, choices
 
@@ -78,6 +79,15 @@ class SettingsForm(FlaskForm):
         invalid_value_message=NOT_A_NUMBER, render_kw={"min": 1, "inputmode": "numeric"},
         description=_l("A contribution reported this many times is hidden until a moderator "
                        "looks at it."))
+    women_share_threshold = AmountField(
+        _l("Women's share of participants below which a commune is flagged (%)"), default=35,
+        validators=[Optional(), NumberRange(min=0, max=100, message=WOMEN_SHARE_RANGE)],
+        invalid_value_message=WOMEN_SHARE_RANGE,
+        render_kw={"min": 0, "max": 100, "inputmode": "numeric"},
+        description=_l("On the monitoring page and the dashboard, organisers see the communes "
+                       "where women are fewer than this share of the participants who declared "
+                       "their gender, with what can be done about it. Empty: unchanged (35 for "
+                       "a new consultation)."))
     propose_requirement = _requirement_field(
         _l("Who can make proposals"),
         _l("The least a participant needs to make a proposal."))
@@ -122,6 +132,7 @@ class SettingsForm(FlaskForm):
                 "voting_during_proposals": self.voting_during_proposals.data,
                 "premoderation": self.premoderation.data,
                 "report_threshold": self.report_threshold.data,
+                "women_share_threshold": self.women_share_threshold.data,
                 **{name: self[name].data for name in REQUIREMENT_FIELDS},
                 "confirm_requirement_change": self.confirm_requirement_change.data}
 
@@ -266,7 +277,11 @@ def texts(form, name: str) -> dict:
 
 
 def _rules_of(form) -> dict:
-    return {name: form[name].data for name in RULES}
+    """The rules typed in ``form``; an empty threshold is left out (unchanged or default)."""
+    rules = {name: form[name].data for name in RULES}
+    if rules["women_share_threshold"] is None:
+        del rules["women_share_threshold"]
+    return rules
 
 
 class ConsultationDetailsForm(FlaskForm):
@@ -278,6 +293,7 @@ class ConsultationDetailsForm(FlaskForm):
     voting_during_proposals = SettingsForm.voting_during_proposals
     premoderation = SettingsForm.premoderation
     report_threshold = SettingsForm.report_threshold
+    women_share_threshold = SettingsForm.women_share_threshold
     propose_requirement = SettingsForm.propose_requirement
     support_requirement = SettingsForm.support_requirement
     comment_requirement = SettingsForm.comment_requirement

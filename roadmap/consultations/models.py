@@ -19,6 +19,9 @@ STATUSES = ("draft", "published", "archived")
 # a confirmed email, verified by any method, or a verified resident of the commune concerned.
 REQUIREMENTS = ("confirmed", "verified", "resident")
 REQUIREMENT_ACTIONS = ("propose", "support", "comment")
+# Below this women's share of participants (percent) a commune is flagged to the organisers
+# on the monitoring page and the dashboard (Consultation.women_share_threshold).
+DEFAULT_WOMEN_SHARE_THRESHOLD = 35
 
 consultation_commune = Table(
     "consultation_commune", db.metadata,
@@ -39,6 +42,7 @@ class Consultation(db.Model):
         CheckConstraint("status IN ('draft', 'published', 'archived')", name="status"),
         *(CheckConstraint(f"{action}_requirement IN ('confirmed', 'verified', 'resident')",
                           name=f"{action}_requirement") for action in REQUIREMENT_ACTIONS),
+        CheckConstraint("women_share_threshold BETWEEN 0 AND 100", name="women_share_threshold"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +64,10 @@ class Consultation(db.Model):
                                                      server_default="confirmed")
     comment_requirement: Mapped[str] = mapped_column(String(12), default="confirmed",
                                                      server_default="confirmed")
+    # Gender monitoring: communes where women are under this share (percent) are flagged.
+    women_share_threshold: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_WOMEN_SHARE_THRESHOLD,
+        server_default=str(DEFAULT_WOMEN_SHARE_THRESHOLD))
     status: Mapped[str] = mapped_column(String(12), default="draft", server_default="published")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

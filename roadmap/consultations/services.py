@@ -18,7 +18,8 @@ from sqlalchemy import select
 from roadmap.audit.log import record
 from roadmap.accounts.models import STAKEHOLDER_TYPES
 from roadmap.config import LANGUAGES
-from roadmap.consultations.models import (PHASES, REQUIREMENT_ACTIONS, REQUIREMENTS, Consultation,
+from roadmap.consultations.models import (DEFAULT_WOMEN_SHARE_THRESHOLD, PHASES,
+                                          REQUIREMENT_ACTIONS, REQUIREMENTS, Consultation,
                                           ConsultationPhase, StrategicAxis, Workshop)
 from roadmap.consultations.phases import is_open, phase_row
 from roadmap.consultations.policies import (can_configure, can_create_consultation,
@@ -89,13 +90,20 @@ def phase_date_errors(dates: dict[str, tuple[date | None, date | None]]) -> dict
     return errors
 
 
+WOMEN_SHARE_RANGE = _l("Enter a whole percentage from 0 to 100.")
+
+
 def _rule_errors(vote_limit: int | None, report_threshold: int | None,
-                 requirements: dict | None = None) -> dict:
+                 requirements: dict | None = None,
+                 women_share_threshold=DEFAULT_WOMEN_SHARE_THRESHOLD) -> dict:
     errors = {}
     if vote_limit is not None and vote_limit < 1:
         errors["vote_limit"] = _l("Enter 1 or more, or leave empty for no limit.")
     if report_threshold is None or report_threshold < 1:
         errors["report_threshold"] = _l("Enter 1 or more.")
+    if (not isinstance(women_share_threshold, int) or isinstance(women_share_threshold, bool)
+            or not 0 <= women_share_threshold <= 100):
+        errors["women_share_threshold"] = WOMEN_SHARE_RANGE
     for name, level in (requirements or {}).items():
         if level not in REQUIREMENTS:
             errors[name] = _l("Choose one of the requirements in the list.")
@@ -147,6 +155,7 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
                            report_threshold: int = 3, propose_requirement: str | None = None,
                            support_requirement: str | None = None,
                            comment_requirement: str | None = None,
+                           women_share_threshold: int | None = None,
                            confirm_requirement_change: bool = False) -> Consultation:
     """Set the phases' dates and the participation and moderation rules of ``consultation``.
 
@@ -155,6 +164,8 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
     ``<action>_requirement``: one of :data:`~roadmap.consultations.models.REQUIREMENTS`
     (``None``: unchanged). Changing one while voting is open raises
     :class:`UnconfirmedRequirementChange` unless ``confirm_requirement_change``.
+    ``women_share_threshold``: the women's share of participants (0 to 100 %) under which
+    the monitoring page flags a commune to the organisers (``None``: unchanged).
     """
     if not can_configure(by, consultation):
         raise NotAllowed()
@@ -162,7 +173,10 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
         ("propose_requirement", propose_requirement),
         ("support_requirement", support_requirement),
         ("comment_requirement", comment_requirement)) if level is not None}
-    errors = phase_date_errors(phases) | _rule_errors(vote_limit, report_threshold, requirements)
+    if women_share_threshold is None:
+        women_share_threshold = consultation.women_share_threshold
+    errors = phase_date_errors(phases) | _rule_errors(vote_limit, report_threshold, requirements,
+                                                      women_share_threshold)
     if errors:
         raise ConsultationError(errors)
     _check_requirement_change(consultation, requirements, confirm_requirement_change)
@@ -173,6 +187,7 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
     consultation.voting_during_proposals = bool(voting_during_proposals)
     consultation.premoderation = bool(premoderation)
     consultation.report_threshold = report_threshold
+    consultation.women_share_threshold = women_share_threshold
     for name, level in requirements.items():
         setattr(consultation, name, level)
     db.session.flush()
@@ -190,6 +205,7 @@ def _rules(consultation: Consultation) -> dict:
             "voting_during_proposals": consultation.voting_during_proposals,
             "premoderation": consultation.premoderation,
             "report_threshold": consultation.report_threshold,
+            "women_share_threshold": consultation.women_share_threshold,
             **{name: getattr(consultation, name) for name in REQUIREMENT_FIELDS}}
 
 
@@ -204,9 +220,10 @@ _ARABIC_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\uf
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 AXES_SOURCES = ("national", "none", "copy")
 RULES = ("vote_limit", "votes_home_commune_only", "voting_during_proposals", "premoderation",
-         "report_threshold", *REQUIREMENT_FIELDS)
+         "report_threshold", "women_share_threshold", *REQUIREMENT_FIELDS)
 DEFAULT_RULES = {"vote_limit": None, "votes_home_commune_only": False,
                  "voting_during_proposals": False, "premoderation": False, "report_threshold": 3,
+                 "women_share_threshold": DEFAULT_WOMEN_SHARE_THRESHOLD,
                  **{name: "confirmed" for name in REQUIREMENT_FIELDS}}
 # The four national axes of the integrated territorial development programmes.
 NATIONAL_AXES = (
@@ -322,7 +339,8 @@ def create_consultation(prefecture, by, *, slug: str, title: dict, description: 
     base = {name: getattr(source, name) for name in RULES} if source else DEFAULT_RULES
     rules = DEFAULT_RULES | base | dict(rules or {})
     errors |= phase_date_errors(phases or {}) | _rule_errors(
-        rules["vote_limit"], rules["report_threshold"], _requirements(rules))
+        rules["vote_limit"], rules["report_threshold"], _requirements(rules),
+        rules["women_share_threshold"])
     communes = []
     if prefecture is not None:
         communes, commune_errors = _chosen_communes(prefecture, commune_ids)
@@ -367,7 +385,8 @@ def update_consultation(consultation: Consultation, by, *, title: dict,
     title, description = _texts(title), _texts(description)
     errors = _text_errors(title, description)
     rules = {name: getattr(consultation, name) for name in RULES} | dict(rules or {})
-    errors |= _rule_errors(rules["vote_limit"], rules["report_threshold"], _requirements(rules))
+    errors |= _rule_errors(rules["vote_limit"], rules["report_threshold"], _requirements(rules),
+                           rules["women_share_threshold"])
     communes, commune_errors = _chosen_communes(consultation.prefecture, commune_ids)
     errors |= commune_errors
     if errors:

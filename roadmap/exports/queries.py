@@ -73,7 +73,7 @@ def _public(consultation):
             Proposal.hidden_at.is_(None))
 
 
-def _branches(consultation) -> dict[str, object]:
+def participation_branches(consultation) -> dict[str, object]:
     """Per kind of public online participation, a select of ``user_id``, ``commune_id`` and
     ``created_at``."""
     public = _public(consultation)
@@ -84,7 +84,8 @@ def _branches(consultation) -> dict[str, object]:
         .where(*public, Proposal.origin == "online", Proposal.author_id.is_not(None)),
         "support": select(Vote.user_id, Proposal.commune_id, Vote.created_at)
         .join(Proposal, Proposal.id == Vote.proposal_id).where(*public),
-        "comment": select(Comment.author_id, Proposal.commune_id, Comment.created_at)
+        "comment": select(Comment.author_id.label("user_id"), Proposal.commune_id,
+                          Comment.created_at)
         .join(Proposal, Proposal.id == Comment.proposal_id)
         .where(*public, Comment.author_id.is_not(None)),
     }
@@ -94,7 +95,7 @@ def participation_events(consultation):
     """Every public online participation, as a subquery of ``user_id``, ``commune_id`` and
     ``created_at``: the figures below are aggregates of it made by the database (a million
     supports never come to Python)."""
-    return union_all(*_branches(consultation).values()).subquery("events")
+    return union_all(*participation_branches(consultation).values()).subquery("events")
 
 
 def week_of(moment) -> date:
@@ -116,7 +117,7 @@ def _weekly(consultation, events, exact: bool) -> tuple[dict[str, list[Cell]], C
     """The weekly breakdowns, the number of events of each kind, and the participants per
     value of each profile attribute (empty values: "not_declared")."""
     counts: dict[str, Counter] = defaultdict(Counter)
-    for kind, branch in _branches(consultation).items():
+    for kind, branch in participation_branches(consultation).items():
         rows = branch.subquery(kind)
         day = func.date(rows.c.created_at)
         for value, count in db.session.execute(select(day, func.count()).group_by(day)):

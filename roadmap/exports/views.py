@@ -1,5 +1,5 @@
 """Export pages: the list of downloads, the downloads at stable URLs, background jobs with a
-progress bar (htmx polling), and the participation dashboard.
+progress bar (htmx polling), the participation dashboard and the monitoring page.
 
 Download names (``/c/<slug>/exports/<name>.<ext>``): ``consultation.xlsx``, ``tables.zip``
 (every table as CSV), ``<table>.csv``, ``<layer>.geojson`` (proposals, communes, roadmap),
@@ -17,7 +17,7 @@ from roadmap.consultations.queries import consultation_or_404
 from roadmap.core.htmx import render_page_or_fragment
 from roadmap.core.i18n import current_language
 from roadmap.core.jobs import job_status
-from roadmap.exports import geo, queries, services, tables
+from roadmap.exports import geo, monitoring, queries, services, tables
 from roadmap.exports.policies import can_export_full, can_see_exact_figures
 from roadmap.extensions import db
 
@@ -141,6 +141,23 @@ def dashboard(slug: str):
     labels = {**dict(STAKEHOLDER_CHOICES), **dict(GENDER_CHOICES[1:]),
               **dict(AGE_BAND_CHOICES[1:]), "not_declared": _("Not declared"),
               "online": _("Online"), "workshops": _("Workshops"), "workshop": _("Workshop")}
+    gender = (monitoring.participation_by_sex(consultation, exact=True,
+                                              language=current_language()) if exact else None)
     return render_template("exports/dashboard.html", consultation=consultation,
-                           figures=figures, labels=labels,
+                           figures=figures, labels=labels, gender=gender,
+                           measure_labels=monitoring.MEASURE_LABELS,
                            progress=queries.roadmap_progress(consultation))
+
+
+@bp.get("/c/<slug>/monitoring", endpoint="monitoring")
+def monitoring_page(slug: str):
+    """Monitoring: participation by sex against the census, per commune (small cells
+    suppressed for the public; organisers see exact figures and the flagged communes)."""
+    consultation = consultation_or_404(slug)
+    exact = can_see_exact_figures(current_user, consultation)
+    figures = monitoring.monitoring_figures(consultation, exact=exact,
+                                            language=current_language())
+    return render_template("exports/monitoring.html", consultation=consultation,
+                           figures=figures, exact=exact, monitoring_sections=monitoring.SECTIONS,
+                           measure_labels=monitoring.MEASURE_LABELS,
+                           sex_labels=monitoring.SEX_LABELS)

@@ -33,7 +33,9 @@ from roadmap.proposals.models import Proposal
 from roadmap.ranking import need as need_module
 from roadmap.ranking.models import EligibilityDecision, Evaluation, EvaluationCriterion
 from roadmap.ranking.scoring import CommuneInput, ProposalInput
+from roadmap.territory.indicators import BY_SEX
 from roadmap.territory.models import Commune, CommuneIndicator
+from roadmap.territory.queries import census_by_sex
 
 
 def iso_utc(moment: datetime | None) -> str:
@@ -283,7 +285,10 @@ def need_table(consultation) -> dict:
 
     ``details[commune code][axis code]`` is ``{"index", "components": {key: {"value", "raw",
     "need", "direction"}}}`` (see :func:`roadmap.ranking.need.need_details`); ``years`` gives
-    the census year of each figure; ``labels`` the label of each component.
+    the census year of each figure; ``labels`` the label of each component. ``by_sex`` is the
+    census context by sex that the index does not use (``{commune code: {key: (value, year)}}``,
+    :func:`roadmap.territory.queries.census_by_sex`) and ``by_sex_rows`` its rows (label,
+    women's key, men's key).
     """
     communes = consultation_communes(consultation)
     rows = census_rows(communes)
@@ -291,4 +296,5 @@ def need_table(consultation) -> dict:
     axes = [axis for axis in consultation.axes if axis.code in components]
     return {"communes": communes, "axes": axes, "components": components,
             "details": need_module.need_details(census_values(communes, rows), components),
-            "years": census_years(rows)}
+            "years": census_years(rows), "by_sex": census_by_sex(communes),
+            "by_sex_rows": BY_SEX}

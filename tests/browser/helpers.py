@@ -76,6 +76,7 @@ def main_pages(page: Page, base: str) -> dict[str, str]:
         "need": f"{base}{c}/need",
         "explanation": f"{proposal}/explanation",
         "dashboard": f"{base}{c}/dashboard",
+        "monitoring": f"{base}{c}/monitoring",
         "login": f"{base}/login",
         "register": f"{base}/register",
     }

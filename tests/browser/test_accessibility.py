@@ -25,7 +25,10 @@ SIGNED_IN = {
     "participant": {"new proposal": f"{C}/proposals/new", "profile": "/profile",
                     "notifications": "/notifications"},
     "moderator": {"moderation queue": "/moderation"},
-    "organiser": {"workbench": f"{C}/roadmap/draft", "consolidation": f"{C}/consolidation"},
+    "organiser": {"workbench": f"{C}/roadmap/draft", "consolidation": f"{C}/consolidation",
+                  "monitoring (exact figures, flags)": f"{C}/monitoring",
+                  "dashboard (exact figures, flags)": f"{C}/dashboard",
+                  "settings": f"{C}/settings"},
 }
 
 

@@ -54,6 +54,49 @@ def test_commune_need_partial(scene, app):
     assert "Territorial need" in html and "20" in html and "census 2024" in html
 
 
+def _by_sex(scene):
+    from roadmap.territory.models import CommuneIndicator
+
+    for key, year, value in (("illiteracy_rate_women", 2014, 60.0),
+                             ("illiteracy_rate_women", 2024, 51.8),
+                             ("illiteracy_rate_men", 2024, 34.5),
+                             ("activity_rate_women", 2024, 2.6),
+                             ("activity_rate_men", 2024, 68.9), ("women_share", 2024, 48.3)):
+        db.session.add(CommuneIndicator(commune_id=scene.north.id, key=key, year=year,
+                                        value=value, unit="percent", source="HCP"))
+    db.session.flush()
+
+
+def test_need_page_shows_the_census_by_sex(scene, client):
+    _indicators(scene)
+    _by_sex(scene)
+    page = client.get(scene.url("/need")).get_data(as_text=True)
+    row = page[page.index('<tr data-commune="north">'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-key="illiteracy_rate_women"><span dir="ltr">51.8%' in row  # 2024 wins
+    assert 'data-key="illiteracy_rate_men"><span dir="ltr">34.5%' in row
+    assert 'data-key="activity_rate_women"><span dir="ltr">2.6%' in row
+    assert 'data-key="women_share"><span dir="ltr">48.3%' in row
+    assert 'data-key="unemployment_rate_women">—' in row  # not published
+    assert "Census figures by sex" in page and 'id="census-by-sex"' in page
+
+
+def test_need_page_by_sex_in_arabic(scene, client):
+    _by_sex(scene)
+    page = client.get(scene.url("/need") + "?lang=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page and "51,8" in page
+
+
+def test_commune_need_partial_shows_its_census_by_sex(scene, app):
+    from flask import render_template
+
+    _by_sex(scene)
+    html = render_template("ranking/_commune_need.html", commune=scene.north,
+                           consultation=scene.consultation)
+    assert 'id="census-by-sex-north"' in html and "51.8%" in html and "68.9%" in html
+    assert 'data-commune="south"' not in html
+
+
 # --- explanation -------------------------------------------------------------------------------
 
 def test_explanation_before_any_run(scene, client):

@@ -53,13 +53,15 @@ def test_commune_page_in_french_shows_every_indicator(client, imported):
     assert "<h1>Ouled Dlim</h1>" in html and "أولاد دليم" in html
     assert "Rural commune" in html or "Commune rurale" in html
     stored = commune("ouled-dlim").indicators
-    assert len(stored) == 23
+    # 23 for both sexes, then the women's share (2024) and six rates by sex (2014 and 2024)
+    assert len(stored) == 23 + 1 + 6 * 2
     for indicator in stored:
         assert f'id="commune-{indicator.commune_id}-indicator-{indicator.key}"' in html
         assert indicator.source in html
     assert format_percent(0.889, "#,##0.0%", locale="fr_MA") in html  # running water 2024
     assert format_decimal(1.5, "#,##0.0", locale="fr_MA") in html  # km to a paved road
     assert "HCP, RGPH 2014 (https://www.hcp.ma/file/230042/)" in html
+    assert format_percent(0.518, "#,##0.0%", locale="fr_MA") in html  # women's illiteracy 2024
 
 
 def test_commune_page_says_which_figures_hcp_does_not_publish(client, imported):

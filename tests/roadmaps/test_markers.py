@@ -172,7 +172,7 @@ def test_the_markers_form_saves_and_the_item_page_shows_them(client, world):
     page = client.get(f"/c/{world.consultation.slug}/roadmap/items/{item.id}?lang=en")
     html = page.get_data(as_text=True)
     assert "2 · Principal" in html and "Literacy classes for the women of A." in html
-    assert "<strong>5.5</strong>" in html and "<strong>6.1</strong>" in html
+    assert 'dir="ltr">5.5</span>' in html and 'dir="ltr">6.1</span>' in html
     assert "75%" in html  # women and girls: 300 of 400
 
 

@@ -2,7 +2,7 @@
 organisers see a commune flagged (percent, 35 by default)
 
 Revision ID: 5f3c2a9d8e41
-Revises: 8effa277b6b3
+Revises: 902b2391696c
 Create Date: 2026-12-04 18:50:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5f3c2a9d8e41'
-down_revision = '8effa277b6b3'
+down_revision = '902b2391696c'
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask_babel import format_percent, gettext
 
 from roadmap.core import sdg
+from roadmap.core.i18n import localized
 from roadmap.exports.queries import Cell, suppress
 from roadmap.exports.tables import Table, exported
 from roadmap.extensions import db
@@ -68,10 +69,10 @@ def monitoring_tables(consultation) -> list[Table]:
     budget = Table("monitoring_gender_budget",
                    ["scope", "name", "items", "estimated_cost_mad", "share_marker_2",
                     "share_marker_1", "share_marker_0", "share_not_assessed"],
-                   [[exported(v) for v in row] for row in budget_rows])
+                   [_rounded(row) for row in budget_rows])
     sdgs = Table("monitoring_sdg_budget",
                  ["level", "code", "label", "items", "estimated_cost_mad", "share"],
-                 [[exported(v) for v in row] for row in (
+                 [_rounded(row) for row in (
                      [["goal", str(r["goal"]), sdg.goal_label(r["goal"]), r["items"], r["cost"],
                        r["share"]] for r in markers["goals"]]
                      + [["target", r["code"], sdg.target_label(r["code"]), r["items"],
@@ -81,16 +82,22 @@ def monitoring_tables(consultation) -> list[Table]:
         "monitoring_beneficiaries",
         ["group", "label", "estimated_beneficiaries"],
         [[group, str(BENEFICIARY_LABELS[group]), value] for group, value in b["totals"].items()]
-        + [["women_and_girls_share", "", exported(b["female_share"])]])
+        + [_rounded(["women_and_girls_share", "", b["female_share"]])])
     indicators = Table(
         "monitoring_indicators_by_sex",
         ["item_id", "item", "indicator", "unit", "group", "baseline", "target", "current",
          "progress"],
-        [[row["item"].data["id"], row["item"].title, row["name"], row["unit"] or "", group,
-          *[exported(values.get(k)) for k in ("baseline", "target", "current", "progress")]]
+        [_rounded([row["item"].data["id"], row["item"].title, row["name"], row["unit"] or "",
+                   group, *[values.get(k) for k in ("baseline", "target", "current",
+                                                    "progress")]])
          for row in markers["indicators"]
          for group, values in [("all", row["all"])] + sorted(row["sexes"].items())])
     return [budget, sdgs, beneficiaries, indicators]
+
+
+def _rounded(row: list) -> list:
+    """A sheet row with its fractions to 6 decimals (the same cell in XLSX and CSV)."""
+    return [round(v, 6) if isinstance(v, float) else exported(v) for v in row]
 
 
 def _row_share(markers: dict, marker) -> float | None:
@@ -142,3 +149,19 @@ def outcomes_for_monitoring(consultation, *, exact: bool = False) -> dict | None
     return {"run": run, "outcomes": {
         **stored, "overall": _public_block(stored["overall"], exact),
         "axes": {code: _public_block(block, exact) for code, block in stored["axes"].items()}}}
+
+
+# --- the monitoring page's sections (see roadmap.exports.monitoring.SECTIONS) ----------------
+
+def roadmap_section(consultation, *, exact: bool = False, language: str = "ar") -> dict:
+    """``{"markers", "charts"}`` of the published roadmap (``markers`` None before)."""
+    markers = roadmap_monitoring(consultation)
+    return {"markers": markers, "charts": marker_charts(markers) if markers else None}
+
+
+def outcomes_section(consultation, *, exact: bool = False, language: str = "ar") -> dict:
+    """``{"gender_outcomes", "axis_titles"}``: the outcomes by gender of the run the roadmap
+    comes from (small cells suppressed unless ``exact``) and the axes' titles by code."""
+    return {"gender_outcomes": outcomes_for_monitoring(consultation, exact=exact),
+            "axis_titles": {axis.code: localized(axis.title_i18n, language)
+                            for axis in consultation.axes}}

@@ -53,6 +53,7 @@ from roadmap.accounts.models import User
 from roadmap.consultations.models import DEFAULT_WOMEN_SHARE_THRESHOLD, Workshop
 from roadmap.exports.queries import (Cell, participation_branches, participation_events,
                                      shown_total, suppress)
+from roadmap.exports.markers import outcomes_section, roadmap_section
 from roadmap.extensions import db
 from roadmap.territory.models import Commune, CommuneIndicator
 
@@ -267,6 +268,8 @@ def participation_by_sex(consultation, *, exact: bool = False, language: str = "
 #: ``<section id="<name>">``.
 SECTIONS = (
     ("participation", _l("Participation against population"), participation_by_sex),
+    ("outcomes", _l("How women's proposals fared in the consolidation"), outcomes_section),
+    ("roadmap", _l("The roadmap's budget, gender equality and the SDGs"), roadmap_section),
 )
 
 
@@ -274,3 +277,39 @@ def monitoring_figures(consultation, *, exact: bool = False, language: str = "ar
     """Every section's figures, by section name (see :data:`SECTIONS`)."""
     return {name: section(consultation, exact=exact, language=language)
             for name, _title, section in SECTIONS}
+
+
+# --- the workbook's monitoring sheets ------------------------------------------------------------
+
+def participation_table(consultation, *, exact: bool, language: str):
+    """The sheet ``monitoring_participation``: for the consultation (``commune_code`` empty)
+    and each commune, each measure's women, men and not declared (as the page shows them:
+    "<5" for small cells unless ``exact``), the women's share among those who declared, the
+    census share and the gap in points."""
+    from roadmap.exports.tables import Table
+
+    figures = participation_by_sex(consultation, exact=exact, language=language)
+    rows = []
+    for place in [figures["total"], *figures["communes"]]:
+        for measure in MEASURES:
+            values = place.measures[measure]
+            rows.append([place.code or "", place.label, measure,
+                         *[_sheet_cell(values.cell(sex)) for sex in SEXES],
+                         values.share, values.census_share, values.gap])
+    return Table("monitoring_participation",
+                 ["commune_code", "commune", "measure", "women", "men", "not_declared",
+                  "women_share_declared", "census_women_share", "gap_points"], rows)
+
+
+def _sheet_cell(cell: Cell):
+    return cell.shown if cell.suppressed else cell.value
+
+
+def monitoring_sheets(consultation, variant: str, language: str) -> list:
+    """The monitoring's sheets of the workbook and the CSV archive, after the data tables:
+    participation by sex (exact figures in the ``full`` variant only), then the roadmap's
+    (:func:`roadmap.exports.markers.monitoring_tables`, none before publication)."""
+    from roadmap.exports.markers import monitoring_tables
+
+    return [participation_table(consultation, exact=variant == "full", language=language),
+            *monitoring_tables(consultation)]

@@ -87,12 +87,16 @@ def roadmap_context(consultation, language: str) -> dict | None:
         return None
     axes = public_axes(version)
     items = [item for _axis, members in axes for item in members]
-    from roadmap.exports.markers import marker_charts
+    from roadmap.exports.markers import marker_charts, outcomes_section
+    from roadmap.exports.monitoring import MEASURE_LABELS, SEX_LABELS, participation_by_sex
     from roadmap.roadmaps.queries import monitoring_of_roadmap
 
     markers = monitoring_of_roadmap(version)
     return {"consultation": consultation, "version": version, "axes": axes,
             "markers": markers, "marker_charts": marker_charts(markers),
+            "participation": participation_by_sex(consultation, language=language),
+            "outcomes": outcomes_section(consultation, language=language),
+            "measure_labels": MEASURE_LABELS, "sex_labels": SEX_LABELS,
             "proposals": _proposals_by_id(axes), "method": _method(consultation, roadmap),
             "figures": dashboard_figures(consultation, language=language),
             "summary": {"items": len(items),

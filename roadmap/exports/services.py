@@ -48,11 +48,14 @@ class ExportFile:
         return MIMETYPES[self.ext]
 
 
-def monitoring_sheets(consultation, variant: str) -> list:
-    """The workbook's gender and SDG monitoring sheets (after the data tables)."""
-    from roadmap.exports.markers import monitoring_tables
+def export_tables(consultation, variant: str, language: str) -> list:
+    """The tables of the workbook and of the CSV archive: the data tables, then the gender and
+    SDG monitoring's (labels in ``language``)."""
+    from roadmap.exports.monitoring import monitoring_sheets
 
-    return monitoring_tables(consultation)
+    with force_locale(language):
+        return tables.build_tables(consultation, variant) + monitoring_sheets(
+            consultation, variant, language)
 
 
 def build_export(consultation, fmt: str, *, variant: str = "public", language: str = "ar",
@@ -62,10 +65,7 @@ def build_export(consultation, fmt: str, *, variant: str = "public", language: s
     slug = consultation.slug
     suffix = "" if variant == "public" else "-full"
     if fmt == "xlsx":
-        with force_locale(language):  # the monitoring sheets' labels
-            sheets = tables.build_tables(consultation, variant) + monitoring_sheets(
-                consultation, variant)
-        body = workbook_bytes(sheets, progress)
+        body = workbook_bytes(export_tables(consultation, variant, language), progress)
         return ExportFile(body, "xlsx", f"{slug}{suffix}.xlsx")
     if fmt == "csv" and part:
         return ExportFile(table_csv(tables.build_table(consultation, part, variant)), "csv",
@@ -74,7 +74,7 @@ def build_export(consultation, fmt: str, *, variant: str = "public", language: s
         from roadmap.exports.queries import public_thumbnails
 
         thumbnails = public_thumbnails(consultation) if variant == "public" else ()
-        body = tables_zip(tables.build_tables(consultation, variant), progress, thumbnails)
+        body = tables_zip(export_tables(consultation, variant, language), progress, thumbnails)
         return ExportFile(body, "zip", f"{slug}-tables{suffix}.zip")
     if fmt == "geojson":
         if (part or "proposals") not in geo.LAYERS:

@@ -151,5 +151,7 @@ def test_demo_page_renders(client, demo):
     response = client.get(f"/c/{demo.slug}/monitoring")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert html.count("<svg") == len(monitoring.MEASURES)
+    # one chart per measure of participation, then the roadmap's two (markers, goals)
+    assert html.count("<svg") == len(monitoring.MEASURES) + 2
+    assert 'id="outcomes-overall"' in html and 'id="sdg-targets"' in html
 

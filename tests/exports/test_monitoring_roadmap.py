@@ -93,6 +93,7 @@ def test_the_pdf_has_the_monitoring_section(client, fresh, published, tmp_path):
     assert "Chaque projet porte le marqueur d'égalité femmes-hommes du CAD" in text
     assert "25 %" in text or "25%" in text  # marker 2's share of the budget
     assert "5.5" in text and "Literacy classes run by and for women." in text
+    assert "Participation au regard de la population" in text
 
 
 # --- the consolidation's outcomes by gender, for the public -----------------------------------

@@ -108,7 +108,7 @@ def test_xlsx_reads_back_with_one_sheet_per_table_and_true_counts(demo, factory)
     factory.proposal(demo, _commune(demo), title="=1+2 formula attempt")
     built = build_export(demo, "xlsx", variant="public")
     book = load_workbook(io.BytesIO(built.body))
-    assert book.sheetnames == tables.table_names("public")
+    assert book.sheetnames == tables.table_names("public") + MONITORING_SHEETS
     sheet = book["proposals"]
     headers = [c.value for c in sheet[1]]
     rows = [dict(zip(headers, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
@@ -126,6 +126,11 @@ def test_xlsx_reads_back_with_one_sheet_per_table_and_true_counts(demo, factory)
         "WHERE proposal.consultation_id = :c AND proposal.hidden_at IS NULL "
         "AND proposal.status IN ('published', 'withdrawn')"), {"c": demo.id}).scalar()
 
+
+# The monitoring's sheets after the data tables (the demo's roadmap is published).
+MONITORING_SHEETS = ["monitoring_participation", "monitoring_gender_budget",
+                     "monitoring_sdg_budget", "monitoring_beneficiaries",
+                     "monitoring_indicators_by_sex"]
 
 VOTES_BY_CODE_SQL = """
 SELECT p.id, c.code, home.code, count(v.id) FROM proposal p
@@ -189,7 +194,7 @@ def test_csv_and_xlsx_hold_the_same_cells(demo, factory):
     db.session.commit()
     book = load_workbook(io.BytesIO(build_export(demo, "xlsx", variant="full").body))
     archive = zipfile.ZipFile(io.BytesIO(build_export(demo, "csv", variant="full").body))
-    assert book.sheetnames == tables.table_names("full")
+    assert book.sheetnames == tables.table_names("full") + MONITORING_SHEETS
     for name in book.sheetnames:
         sheet = book[name]
         assert sheet.freeze_panes == "A2" and all(c.font.b for c in sheet[1])

@@ -14,6 +14,7 @@ from roadmap.core.jobs import BackgroundJob, JobFile, job_by_id
 from roadmap.core.models import utcnow
 from roadmap.exports import tables
 from roadmap.extensions import db
+from tests.exports.test_tables import MONITORING_SHEETS
 from tests.conftest import login
 
 
@@ -74,7 +75,7 @@ def test_job_runs_and_its_page_links_the_file(app, client, demo, organiser):
     assert download.headers["Cache-Control"] == "private, no-store"
     assert f'filename="{demo.slug}-full.xlsx"' in download.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(download.data))
-    assert book.sheetnames == tables.table_names("full")
+    assert book.sheetnames == tables.table_names("full") + MONITORING_SHEETS
     assert db.session.get(JobFile, job.id).size == len(download.data)
 
 

@@ -174,6 +174,8 @@ def test_the_markers_form_saves_and_the_item_page_shows_them(client, world):
     assert "2 · Principal" in html and "Literacy classes for the women of A." in html
     assert 'dir="ltr">5.5</span>' in html and 'dir="ltr">6.1</span>' in html
     assert "75%" in html  # women and girls: 300 of 400
+    card = client.get(f"/c/{world.consultation.slug}/roadmap?lang=en").get_data(as_text=True)
+    assert "2 · Principal" in card and 'dir="ltr" title="Ensure women' in card
 
 
 def test_an_indicator_by_sex_through_the_forms(client, world):

@@ -290,15 +290,15 @@ PICTURES_EVERY = 7  # one proposal in seven shows a (synthetic) picture
 
 def _add_pictures(proposals: list[Proposal]) -> None:
     """Synthetic pictures, labelled as such, on some proposals (the cards and galleries)."""
-    from roadmap.media.demo import ALT_TEXT, synthetic_picture
-    from roadmap.media.services import attach, store_photo
+    from roadmap.media.demo import ALT_TEXT, demo_photo
+    from roadmap.media.services import attach, keep_photo
 
     for index, proposal in enumerate(proposals):
         if index % PICTURES_EVERY:
             continue
         language = "ar" if proposal.body.endswith("(مقترح تجريبي)") else "fr"
-        photo = store_photo(synthetic_picture(proposal.axis.code, index), proposal.author,
-                            ALT_TEXT[language], language, is_demo=True)
+        photo = keep_photo(demo_photo(proposal.axis.code, index), proposal.author,
+                           ALT_TEXT[language], language, is_demo=True)
         attach([photo], "proposal_id", proposal.id)
 
 

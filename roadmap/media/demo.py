@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
@@ -49,3 +50,12 @@ def synthetic_picture(axis_code: str, seed: int) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82)
     return out.getvalue()
+
+
+@lru_cache(maxsize=64)
+def demo_photo(axis_code: str, seed: int):
+    """The synthetic picture re-encoded as an upload is (:func:`process_photo`), drawn and
+    encoded once per process: the demo is loaded again and again by the tests."""
+    from roadmap.media.images import process_photo
+
+    return process_photo(synthetic_picture(axis_code, seed))

@@ -99,7 +99,14 @@ def _checked(data: bytes, process, field: str):
 def store_photo(data: bytes, by, alt_text: str, language: str | None = None, *,
                 field: str = "photo", is_demo: bool = False) -> Attachment:
     """Check and re-encode a photo's bytes and keep it, staged, for ``by``; flushes."""
-    photo = _checked(data, process_photo, field)
+    return keep_photo(_checked(data, process_photo, field), by, alt_text, language,
+                      is_demo=is_demo)
+
+
+def keep_photo(photo, by, alt_text: str, language: str | None = None, *,
+               is_demo: bool = False) -> Attachment:
+    """Keep a photo already checked and re-encoded (:func:`roadmap.media.images.process_photo`)
+    as a staged attachment of ``by``; flushes."""
     token = storage.new_token()
     storage.write(token, "thumb", "webp", photo.thumb)
     storage.write(token, "screen", "webp", photo.screen)

@@ -170,3 +170,4 @@ def test_exports_page_links_the_catalogue_and_shows_the_licence(client, fresh):
     assert 'id="catalog-link"' in html
     assert "http://creativecommons.org/licenses/by/4.0/" in html
     assert "http://opendatacommons.org/licenses/odbl/1-0/" in html
+

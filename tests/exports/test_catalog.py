@@ -171,3 +171,8 @@ def test_exports_page_links_the_catalogue_and_shows_the_licence(client, fresh):
     assert "http://creativecommons.org/licenses/by/4.0/" in html
     assert "http://opendatacommons.org/licenses/odbl/1-0/" in html
 
+
+
+def test_home_page_announces_the_catalogue(client, fresh):
+    html = client.get("/").get_data(as_text=True)
+    assert '<link rel="alternate" type="application/ld+json" href="/catalog.jsonld"' in html

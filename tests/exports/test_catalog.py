@@ -176,3 +176,18 @@ def test_exports_page_links_the_catalogue_and_shows_the_licence(client, fresh):
 def test_home_page_announces_the_catalogue(client, fresh):
     html = client.get("/").get_data(as_text=True)
     assert '<link rel="alternate" type="application/ld+json" href="/catalog.jsonld"' in html
+
+
+def test_ogc_api_features_collections_are_listed_when_served(client, published, monkeypatch):
+    from roadmap.exports import catalog
+
+    assert not any("/api/features" in str(o) for o in _graph(client).objects(None,
+                                                                                DCAT.accessURL))
+    monkeypatch.setattr(catalog, "_features_root", lambda: "http://localhost/api/features")
+    graph = _graph(client)
+    urls = {str(o) for o in graph.objects(None, DCAT.accessURL)}
+    for layer in ("proposals", "communes", "roadmap"):
+        assert f"http://localhost/api/features/collections/{published.slug}-{layer}" in urls
+    service = URIRef("http://localhost/api/features")
+    assert (service, RDF.type, DCAT.DataService) in graph
+    assert graph.value(service, DCAT.endpointURL) == service

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from roadmap.accounts.forms import STAKEHOLDER_CHOICES
-from roadmap.consultations.models import PHASES
+from roadmap.consultations.models import DATA_LICENCES, DEFAULT_DATA_LICENCE, PHASES
 from roadmap.consultations.services import (REQUIREMENT_FIELDS, RULES, WOMEN_SHARE_RANGE,
                                             WORKSHOP_GENDERS, attendance_errors,
                                             phase_date_errors)
@@ -88,6 +88,15 @@ class SettingsForm(FlaskForm):
                        "where women are fewer than this share of the participants who declared "
                        "their gender, with what can be done about it. Empty: unchanged (35 for "
                        "a new consultation)."))
+    data_licence = SelectField(
+        _l("Licence of the contributions' open data"),
+        choices=choices([(code, f"{name} ({code})")
+                         for code, (name, _uri) in DATA_LICENCES.items()]),
+        default=DEFAULT_DATA_LICENCE, validate_choice=True,
+        description=_l("The licence under which the public exports, the open data API and the "
+                       "data catalogue publish the proposals, supports, comments and the "
+                       "roadmap. The communes' boundaries stay under the ODbL (OpenStreetMap) "
+                       "and the census figures are the HCP's."))
     propose_requirement = _requirement_field(
         _l("Who can make proposals"),
         _l("The least a participant needs to make a proposal."))
@@ -133,6 +142,7 @@ class SettingsForm(FlaskForm):
                 "premoderation": self.premoderation.data,
                 "report_threshold": self.report_threshold.data,
                 "women_share_threshold": self.women_share_threshold.data,
+                "data_licence": self.data_licence.data,
                 **{name: self[name].data for name in REQUIREMENT_FIELDS},
                 "confirm_requirement_change": self.confirm_requirement_change.data}
 
@@ -294,6 +304,7 @@ class ConsultationDetailsForm(FlaskForm):
     premoderation = SettingsForm.premoderation
     report_threshold = SettingsForm.report_threshold
     women_share_threshold = SettingsForm.women_share_threshold
+    data_licence = SettingsForm.data_licence
     propose_requirement = SettingsForm.propose_requirement
     support_requirement = SettingsForm.support_requirement
     comment_requirement = SettingsForm.comment_requirement

@@ -22,6 +22,20 @@ REQUIREMENT_ACTIONS = ("propose", "support", "comment")
 # Below this women's share of participants (percent) a commune is flagged to the organisers
 # on the monitoring page and the dashboard (Consultation.women_share_threshold).
 DEFAULT_WOMEN_SHARE_THRESHOLD = 35
+# The licences an organiser may choose for the contributions' open data (proposals, supports,
+# comments, the roadmap): SPDX identifier -> (name, URI). The communes' boundaries stay ODbL
+# (OpenStreetMap-derived) and the census figures HCP's, whatever is chosen here.
+DATA_LICENCES = {
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0 International",
+                  "http://creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-SA-4.0": ("Creative Commons Attribution-ShareAlike 4.0 International",
+                     "http://creativecommons.org/licenses/by-sa/4.0/"),
+    "ODbL-1.0": ("Open Data Commons Open Database License 1.0",
+                 "http://opendatacommons.org/licenses/odbl/1-0/"),
+    "CC0-1.0": ("Creative Commons Zero 1.0 Universal (public domain)",
+                "http://creativecommons.org/publicdomain/zero/1.0/"),
+}
+DEFAULT_DATA_LICENCE = "CC-BY-4.0"
 
 consultation_commune = Table(
     "consultation_commune", db.metadata,
@@ -43,6 +57,8 @@ class Consultation(db.Model):
         *(CheckConstraint(f"{action}_requirement IN ('confirmed', 'verified', 'resident')",
                           name=f"{action}_requirement") for action in REQUIREMENT_ACTIONS),
         CheckConstraint("women_share_threshold BETWEEN 0 AND 100", name="women_share_threshold"),
+        CheckConstraint("data_licence IN ('CC-BY-4.0', 'CC-BY-SA-4.0', 'ODbL-1.0', 'CC0-1.0')",
+                        name="data_licence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +84,9 @@ class Consultation(db.Model):
     women_share_threshold: Mapped[int] = mapped_column(
         Integer, default=DEFAULT_WOMEN_SHARE_THRESHOLD,
         server_default=str(DEFAULT_WOMEN_SHARE_THRESHOLD))
+    # The licence of the contributions' open data (one of DATA_LICENCES).
+    data_licence: Mapped[str] = mapped_column(String(20), default=DEFAULT_DATA_LICENCE,
+                                              server_default=DEFAULT_DATA_LICENCE)
     status: Mapped[str] = mapped_column(String(12), default="draft", server_default="published")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from roadmap.audit.log import record
 from roadmap.accounts.models import STAKEHOLDER_TYPES
 from roadmap.config import LANGUAGES
-from roadmap.consultations.models import (DEFAULT_WOMEN_SHARE_THRESHOLD, PHASES,
+from roadmap.consultations.models import (DATA_LICENCES, DEFAULT_DATA_LICENCE,
+                                          DEFAULT_WOMEN_SHARE_THRESHOLD, PHASES,
                                           REQUIREMENT_ACTIONS, REQUIREMENTS, Consultation,
                                           ConsultationPhase, StrategicAxis, Workshop)
 from roadmap.consultations.phases import is_open, phase_row
@@ -95,7 +96,8 @@ WOMEN_SHARE_RANGE = _l("Enter a whole percentage from 0 to 100.")
 
 def _rule_errors(vote_limit: int | None, report_threshold: int | None,
                  requirements: dict | None = None,
-                 women_share_threshold=DEFAULT_WOMEN_SHARE_THRESHOLD) -> dict:
+                 women_share_threshold=DEFAULT_WOMEN_SHARE_THRESHOLD,
+                 data_licence=DEFAULT_DATA_LICENCE) -> dict:
     errors = {}
     if vote_limit is not None and vote_limit < 1:
         errors["vote_limit"] = _l("Enter 1 or more, or leave empty for no limit.")
@@ -104,6 +106,8 @@ def _rule_errors(vote_limit: int | None, report_threshold: int | None,
     if (not isinstance(women_share_threshold, int) or isinstance(women_share_threshold, bool)
             or not 0 <= women_share_threshold <= 100):
         errors["women_share_threshold"] = WOMEN_SHARE_RANGE
+    if data_licence not in DATA_LICENCES:
+        errors["data_licence"] = _l("Choose one of the licences in the list.")
     for name, level in (requirements or {}).items():
         if level not in REQUIREMENTS:
             errors[name] = _l("Choose one of the requirements in the list.")
@@ -156,6 +160,7 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
                            support_requirement: str | None = None,
                            comment_requirement: str | None = None,
                            women_share_threshold: int | None = None,
+                           data_licence: str | None = None,
                            confirm_requirement_change: bool = False) -> Consultation:
     """Set the phases' dates and the participation and moderation rules of ``consultation``.
 
@@ -166,6 +171,8 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
     :class:`UnconfirmedRequirementChange` unless ``confirm_requirement_change``.
     ``women_share_threshold``: the women's share of participants (0 to 100 %) under which
     the monitoring page flags a commune to the organisers (``None``: unchanged).
+    ``data_licence``: the licence of the contributions' open data, one of
+    :data:`~roadmap.consultations.models.DATA_LICENCES` (``None``: unchanged).
     """
     if not can_configure(by, consultation):
         raise NotAllowed()
@@ -175,8 +182,10 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
         ("comment_requirement", comment_requirement)) if level is not None}
     if women_share_threshold is None:
         women_share_threshold = consultation.women_share_threshold
+    if data_licence is None:
+        data_licence = consultation.data_licence
     errors = phase_date_errors(phases) | _rule_errors(vote_limit, report_threshold, requirements,
-                                                      women_share_threshold)
+                                                      women_share_threshold, data_licence)
     if errors:
         raise ConsultationError(errors)
     _check_requirement_change(consultation, requirements, confirm_requirement_change)
@@ -188,6 +197,7 @@ def configure_consultation(consultation: Consultation, by, *, phases: dict,
     consultation.premoderation = bool(premoderation)
     consultation.report_threshold = report_threshold
     consultation.women_share_threshold = women_share_threshold
+    consultation.data_licence = data_licence
     for name, level in requirements.items():
         setattr(consultation, name, level)
     db.session.flush()
@@ -206,6 +216,7 @@ def _rules(consultation: Consultation) -> dict:
             "premoderation": consultation.premoderation,
             "report_threshold": consultation.report_threshold,
             "women_share_threshold": consultation.women_share_threshold,
+            "data_licence": consultation.data_licence,
             **{name: getattr(consultation, name) for name in REQUIREMENT_FIELDS}}
 
 
@@ -220,10 +231,11 @@ _ARABIC_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\uf
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 AXES_SOURCES = ("national", "none", "copy")
 RULES = ("vote_limit", "votes_home_commune_only", "voting_during_proposals", "premoderation",
-         "report_threshold", "women_share_threshold", *REQUIREMENT_FIELDS)
+         "report_threshold", "women_share_threshold", "data_licence", *REQUIREMENT_FIELDS)
 DEFAULT_RULES = {"vote_limit": None, "votes_home_commune_only": False,
                  "voting_during_proposals": False, "premoderation": False, "report_threshold": 3,
                  "women_share_threshold": DEFAULT_WOMEN_SHARE_THRESHOLD,
+                 "data_licence": DEFAULT_DATA_LICENCE,
                  **{name: "confirmed" for name in REQUIREMENT_FIELDS}}
 # The four national axes of the integrated territorial development programmes.
 NATIONAL_AXES = (
@@ -340,7 +352,7 @@ def create_consultation(prefecture, by, *, slug: str, title: dict, description: 
     rules = DEFAULT_RULES | base | dict(rules or {})
     errors |= phase_date_errors(phases or {}) | _rule_errors(
         rules["vote_limit"], rules["report_threshold"], _requirements(rules),
-        rules["women_share_threshold"])
+        rules["women_share_threshold"], rules["data_licence"])
     communes = []
     if prefecture is not None:
         communes, commune_errors = _chosen_communes(prefecture, commune_ids)
@@ -386,7 +398,7 @@ def update_consultation(consultation: Consultation, by, *, title: dict,
     errors = _text_errors(title, description)
     rules = {name: getattr(consultation, name) for name in RULES} | dict(rules or {})
     errors |= _rule_errors(rules["vote_limit"], rules["report_threshold"], _requirements(rules),
-                           rules["women_share_threshold"])
+                           rules["women_share_threshold"], rules["data_licence"])
     communes, commune_errors = _chosen_communes(consultation.prefecture, commune_ids)
     errors |= commune_errors
     if errors:

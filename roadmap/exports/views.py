@@ -5,8 +5,13 @@ Download names (``/c/<slug>/exports/<name>.<ext>``): ``consultation.xlsx``, ``ta
 (every table as CSV), ``<table>.csv``, ``<layer>.geojson`` (proposals, communes, roadmap),
 ``consultation.gpkg``, ``roadmap-ar.pdf`` and ``roadmap-fr.pdf``. A ``-full`` suffix
 (``consultation-full.xlsx``, ``proposals-full.csv``...) is the organisers' variant.
+
+The DCAT catalogue of every public dataset: ``/catalog.jsonld`` (JSON-LD) and ``/catalog.ttl``
+(Turtle); ``/catalog`` (the catalogue's URI) sends to one or the other by ``Accept``.
 """
 from __future__ import annotations
+
+import hashlib
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +22,7 @@ from roadmap.consultations.queries import consultation_or_404
 from roadmap.core.htmx import render_page_or_fragment
 from roadmap.core.i18n import current_language
 from roadmap.core.jobs import job_status
+from roadmap.exports import catalog as dcat_catalog
 from roadmap.exports import geo, monitoring, queries, services, tables
 from roadmap.exports.policies import can_export_full, can_see_exact_figures
 from roadmap.extensions import db
@@ -58,7 +64,42 @@ def index(slug: str):
                            public_tables=tables.table_names("public"),
                            full_tables=tables.table_names("full"), layers=geo.LAYERS,
                            full=can_export_full(current_user, consultation),
-                           formats=services.FORMATS, languages=services.LANGUAGES)
+                           formats=services.FORMATS, languages=services.LANGUAGES,
+                           licence=dcat_catalog.licence_of(consultation))
+
+
+@bp.get("/catalog")
+def catalog():
+    """The catalogue's URI: 303 to the Turtle document if the client prefers it, else JSON-LD."""
+    best = request.accept_mimetypes.best_match([dcat_catalog.JSONLD, dcat_catalog.TURTLE],
+                                               default=dcat_catalog.JSONLD)
+    endpoint = "exports.catalog_ttl" if best == dcat_catalog.TURTLE else "exports.catalog_jsonld"
+    return redirect(url_for(endpoint), code=303)
+
+
+def _catalog_response(mimetype: str):
+    built = dcat_catalog.build_catalog()
+    body = dcat_catalog.serialise(built.graph, mimetype)
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    if built.modified is not None:
+        response.last_modified = built.modified
+    response.cache_control.public = True
+    response.cache_control.max_age = PUBLIC_MAX_AGE
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
+
+
+@bp.get("/catalog.jsonld")
+def catalog_jsonld():
+    """The DCAT catalogue of the public consultations' datasets, as JSON-LD."""
+    return _catalog_response(dcat_catalog.JSONLD)
+
+
+@bp.get("/catalog.ttl")
+def catalog_ttl():
+    """The same DCAT catalogue, as Turtle."""
+    return _catalog_response(dcat_catalog.TURTLE)
 
 
 @bp.get("/c/<slug>/exports/<name>.<ext>")

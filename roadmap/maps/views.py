@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from roadmap.consultations.policies import can_view_consultation
@@ -79,8 +80,10 @@ def proposals_geojson():
     status = enum_arg("status", LISTED_STATUSES, allow_empty=True) or "published"
     try:
         bbox = queries.parse_bbox(single("bbox"))
-    except ValueError as invalid:
-        raise ApiError(400, "invalid_parameter", str(invalid), "bbox") from None
+    except ValueError:
+        raise ApiError(400, "invalid_parameter", gettext(
+            "The parameter %(name)s must be west,south,east,north in degrees (WGS 84), west "
+            "of east and south of north.", name="bbox"), "bbox") from None
     if consultation is None:
         raise ApiError(404, "consultation_not_found", parameter="consultation")
     layer = geojson.proposals_layer(consultation, commune=commune, axis=axis, status=status,

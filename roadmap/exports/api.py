@@ -49,7 +49,6 @@ def _cors_and_etag(response):
     response.headers["Access-Control-Allow-Origin"] = "*"
     if response.status_code == 200 and request.method in ("GET", "HEAD"):
         response.headers.setdefault("Cache-Control", "public, max-age=60")
-        response.vary.add("Accept-Language")
         if not response.direct_passthrough:
             response.add_etag()
             response = response.make_conditional(request)
@@ -75,7 +74,7 @@ def _paginated(query, serialise, prepare=None, filters=(), keyset=None) -> dict:
     when the list may be read by the cursor ``after``."""
     page, per_page, after = _page_args(keyset is not None)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    args = {name: request.args[name] for name in filters if request.args.get(name)}
+    args = {name: request.args[name] for name in ("lang", *filters) if request.args.get(name)}
 
     def link(**where):
         return url_for(request.endpoint, **(request.view_args or {}), **args, **where,
@@ -157,7 +156,7 @@ def proposal_json(p: Proposal, attachments: dict | None = None) -> dict:
                            _external=True)}
 
 
-def _public_proposals():  # noqa: D103
+def _public_proposals():
     return select(Proposal).options(selectinload(Proposal.voice_notes)).where(
         Proposal.status.in_(STATUSES), Proposal.hidden_at.is_(None),
         Proposal.consultation_id.in_(public_consultation_ids()))

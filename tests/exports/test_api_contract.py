@@ -100,7 +100,7 @@ def test_layers_errors_use_the_schema(client, fresh):
            "invalid_parameter", "bbox")
     _error(client.get(f"/api/v1/proposals.geojson?consultation={fresh.slug}&status=x"), 400,
            "invalid_parameter", "status")
-    _error(client.get(f"/api/v1/proposals.geojson?commune=a&commune=b"), 400,
+    _error(client.get("/api/v1/proposals.geojson?commune=a&commune=b"), 400,
            "repeated_parameter", "commune")
     _error(client.get(f"/api/v1/roadmaps/{fresh.slug}.geojson"), 404, "roadmap_not_published")
 

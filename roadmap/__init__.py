@@ -38,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    from roadmap.core.routing import install_converters
+
+    install_converters(app)  # before any route: <int:...> stops at the database's range
     _init_extensions(app)
     _import_job_modules()
     _register_blueprints(app)

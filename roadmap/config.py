@@ -113,5 +113,7 @@ def from_environment(instance_path: str) -> dict:
         "ROADMAP_RATELIMIT_PROPOSAL": env("ROADMAP_RATELIMIT_PROPOSAL", "5 per hour;20 per day"),
         "ROADMAP_RATELIMIT_COMMENT": env("ROADMAP_RATELIMIT_COMMENT", "10 per minute;100 per day"),
         "ROADMAP_RATELIMIT_VOTE": env("ROADMAP_RATELIMIT_VOTE", "60 per minute;1000 per day"),
+        # Every GET of /api/v1/ (JSON API and GeoJSON layers) per client address.
+        "ROADMAP_RATELIMIT_API": env("ROADMAP_RATELIMIT_API", "600 per minute"),
         "ROADMAP_RATELIMIT_REPORT": env("ROADMAP_RATELIMIT_REPORT", "10 per hour;50 per day"),
     }

@@ -28,7 +28,10 @@ EXPLANATIONS = {
 
 
 def render_error(error):
-    """Render the error page for an HTTP exception, keeping its status code."""
+    """Render the error page for an HTTP exception, keeping its status code (a JSON error
+    under ``/api/v1/``: :mod:`roadmap.core.api`)."""
+    from roadmap.core.api import http_error_response, is_api_request
+
     code = getattr(error, "code", 500) or 500
     if code not in TITLES:
         code = 500
@@ -38,11 +41,29 @@ def render_error(error):
         from roadmap.extensions import db
 
         db.session.rollback()
+    if is_api_request():
+        return http_error_response(error)
     return render_template("errors/error.html", code=code, title=TITLES[code],
                            explanation=EXPLANATIONS[code]), code
 
 
 def register_error_handlers(app) -> None:
     """Attach :func:`render_error` to every status the platform answers with."""
+    from werkzeug.exceptions import HTTPException
+
+    from roadmap.core.api import init_api
+
     for code in TITLES:
         app.register_error_handler(code, render_error)
+    app.register_error_handler(HTTPException, _other_http_error)
+    init_api(app)
+
+
+def _other_http_error(error):
+    """A status without a page of its own (411, 415...): JSON under ``/api/v1/``, otherwise
+    Werkzeug's own answer."""
+    from roadmap.core.api import http_error_response, is_api_request
+
+    if is_api_request() and (error.code or 500) >= 400:
+        return http_error_response(error)
+    return error

@@ -143,6 +143,19 @@ def apply_rate_limits(app: Flask, limits: dict[str, str] = RATE_LIMITED,
             scope=f"{endpoint}/address")(view)
 
 
+def apply_api_rate_limit(app: Flask) -> None:
+    """One limit per client address (``ROADMAP_RATELIMIT_API``) shared by every route under
+    ``/api/v1/`` (the JSON API and the GeoJSON layers); its 429 is JSON there."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.rule.startswith("/api/v1/")}
+    shared = limiter.shared_limit(_limit_of("ROADMAP_RATELIMIT_API"), scope="api",
+                                  key_func=address_key)
+    for endpoint in sorted(endpoints):
+        view = app.view_functions.get(endpoint)
+        if view is not None:
+            app.view_functions[endpoint] = shared(view)
+
+
 def _has_nul(values) -> bool:
     """True if a key or a value of a request MultiDict holds a NUL character."""
     return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
@@ -189,3 +202,4 @@ def init_security(app: Flask) -> None:
     app.before_request(refuse_nul_bytes)
     app.register_error_handler(DataError, refuse_invalid_value)
     apply_rate_limits(app)
+    apply_api_rate_limit(app)

@@ -4,9 +4,16 @@ description at ``/api/v1/openapi.json``.
 Everything here is public: consultations (published or archived; a draft is absent, and its
 slug answers 404 as an unknown one), axes, communes and their census indicators, public
 proposals (published, not hidden; no author data) and the published roadmap (the latest
-version's snapshot). Responses allow any origin (CORS ``*``). Lists are paginated with
-``page`` and ``per_page`` (at most 100) and carry ``meta`` (total, page, per_page) and
-``links``. Errors are JSON: ``{"error": {"status": 400, "message": "..."}}``.
+version's snapshot). Responses allow any origin (CORS ``*``).
+
+The contract (:mod:`roadmap.core.api`): every answer is JSON, errors in one schema with a
+stable code; query parameters are read strictly (an empty, repeated, malformed or
+out-of-range value is a 400 naming the parameter) and unknown ones are ignored. Lists are in a
+stable order, paged by ``page`` and ``per_page`` (at most 100), or, for proposals, by the
+cursor ``after`` (the last id seen: keyset, as fast at the 20,000th proposal as at the first),
+and carry ``meta`` and ``links``. Lists and items carry a strong ``ETag`` (of the body) and
+answer ``If-None-Match`` with 304. The OpenAPI document below is built from the same parameter
+declarations the views read.
 """
 from __future__ import annotations
 
@@ -15,10 +22,12 @@ import json
 from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import HTTPException
 
+from roadmap.config import LANGUAGES
 from roadmap.consultations.models import Consultation, StrategicAxis
 from roadmap.consultations.queries import is_public, public_consultation_ids
+from roadmap.core.api import (CODES, GEOJSON, INT_MAX, JSON, ApiError, datetime_arg, enum_arg,
+                              int_arg, text_arg)
 from roadmap.exports.queries import attachment_urls
 from roadmap.extensions import db
 from roadmap.proposals.labels import LISTED_STATUSES as STATUSES
@@ -30,79 +39,73 @@ from roadmap.territory.models import Commune
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
-
-
-class ApiError(Exception):
-    """A client error answered as JSON."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return jsonify({"error": {"status": error.status, "message": error.message}}), error.status
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    return jsonify({"error": {"status": error.code, "message": error.name}}), error.code
+MAX_PAGE = 1_000_000  # offsets stay far below any integer limit; harvest with after= beyond
 
 
 @bp.after_request
-def _cors(response):
-    """Open data: any origin may read it."""
+def _cors_and_etag(response):
+    """Open data: any origin may read it; a 200 GET carries the ETag of its body and answers
+    a matching ``If-None-Match`` with 304."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    if response.status_code == 200:
+    if response.status_code == 200 and request.method in ("GET", "HEAD"):
         response.headers.setdefault("Cache-Control", "public, max-age=60")
+        if not response.direct_passthrough:
+            response.add_etag()
+            response = response.make_conditional(request)
     return response
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def _int_arg(name: str, default: int, low: int, high: int | None = None) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, f"'{name}' must be an integer") from None
-    if value < low or (high is not None and value > high):
-        limit = f"between {low} and {high}" if high else f"at least {low}"
-        raise ApiError(400, f"'{name}' must be {limit}")
-    return value
+def _page_args(keyset: bool) -> tuple[int | None, int, int | None]:
+    """``(page, per_page, after)`` of the request; ``after`` only where ``keyset``."""
+    page = int_arg("page", None, 1, MAX_PAGE)
+    per_page = int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    after = int_arg("after", None, 0, INT_MAX) if keyset else None
+    if page is not None and after is not None:
+        raise ApiError(400, "conflicting_parameters", parameter="after")
+    return page, per_page, after
 
 
-def _paginated(query, serialise, prepare=None) -> dict:
+def _paginated(query, serialise, prepare=None, filters=(), keyset=None) -> dict:
     """``{"data", "meta", "links"}`` for one page of ``query`` (``prepare(records)``, if given,
-    reads what the page's records need in one go before they are serialised)."""
-    page = _int_arg("page", 1, 1)
-    per_page = _int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    reads what the page's records need in one go before they are serialised). ``filters``:
+    the query parameters kept in the links; ``keyset``: the id column of the order (ascending)
+    when the list may be read by the cursor ``after``."""
+    page, per_page, after = _page_args(keyset is not None)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    records = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    if prepare is not None:
-        prepare(records)
-    last = max(1, -(-total // per_page))
-    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    args = {name: request.args[name] for name in ("lang", *filters) if request.args.get(name)}
 
-    def link(number):
-        return url_for(request.endpoint, **(request.view_args or {}), **args, page=number,
+    def link(**where):
+        return url_for(request.endpoint, **(request.view_args or {}), **args, **where,
                        per_page=per_page, _external=True)
 
-    links = {"self": link(page), "first": link(1), "last": link(last),
-             "next": link(page + 1) if page < last else None,
-             "prev": link(page - 1) if page > 1 else None}
-    return {"data": [serialise(r) for r in records],
-            "meta": {"total": total, "page": page, "per_page": per_page}, "links": links}
+    if after is not None:
+        records = db.session.scalars(query.where(keyset > after).limit(per_page + 1)).all()
+        more = len(records) > per_page
+        records = records[:per_page]
+        links = {"self": link(after=after), "first": link(page=1), "last": None,
+                 "next": link(after=records[-1].id) if more and records else None,
+                 "prev": None}
+    else:
+        page = page or 1
+        records = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+        last = max(1, -(-total // per_page))
+        links = {"self": link(page=page), "first": link(page=1), "last": link(page=last),
+                 "next": link(page=page + 1) if page < last else None,
+                 "prev": link(page=page - 1) if page > 1 else None}
+    if prepare is not None:
+        prepare(records)
+    meta = {"total": total, "page": page, "per_page": per_page}
+    if keyset is not None:
+        meta["after"] = after
+    return {"data": [serialise(r) for r in records], "meta": meta, "links": links}
 
 
 def _consultation_or_404(slug: str) -> Consultation:
     found = db.session.scalar(select(Consultation).where(Consultation.slug == slug, is_public()))
     if found is None:
-        raise ApiError(404, "No consultation with this slug")
+        raise ApiError(404, "consultation_not_found")
     return found
 
 
@@ -164,7 +167,8 @@ def _public_proposals():
 @bp.get("/consultations")
 def consultations():
     """Every public consultation (published or archived: never a draft), newest first."""
-    query = select(Consultation).where(is_public()).order_by(Consultation.created_at.desc(), Consultation.id.desc())
+    query = select(Consultation).where(is_public()).order_by(Consultation.created_at.desc(),
+                                                             Consultation.id.desc())
     return jsonify(_paginated(query, consultation_json))
 
 
@@ -184,42 +188,48 @@ def axes(slug: str):
 @bp.get("/communes")
 def communes():
     """Every commune with its census figures and indicators, by code."""
-    return jsonify(_paginated(select(Commune).order_by(Commune.code), commune_json))
+    return jsonify(_paginated(select(Commune).order_by(Commune.code, Commune.id), commune_json))
+
+
+PROPOSAL_FILTERS = ("consultation", "commune", "axis", "status", "updated_since")
 
 
 def _filtered_proposals():
     query = _public_proposals()
-    slug = request.args.get("consultation")
-    if slug:
+    slug = text_arg("consultation")
+    if slug is not None:
         query = query.where(Proposal.consultation_id == _consultation_or_404(slug).id)
-    code = request.args.get("commune")
-    if code:
+    code = text_arg("commune")
+    if code is not None:
         commune_id = db.session.scalar(select(Commune.id).where(Commune.code == code))
         if commune_id is None:
-            raise ApiError(400, "Unknown commune code")
+            raise ApiError(400, "unknown_commune", parameter="commune")
         query = query.where(Proposal.commune_id == commune_id)
-    axis = request.args.get("axis")
-    if axis:
+    axis = text_arg("axis")
+    if axis is not None:
         query = query.join(StrategicAxis, StrategicAxis.id == Proposal.axis_id).where(
             StrategicAxis.code == axis)
-    status = request.args.get("status")
-    if status:
-        if status not in STATUSES:
-            raise ApiError(400, "Unknown status")
+    status = enum_arg("status", STATUSES)
+    if status is not None:
         query = query.where(Proposal.status == status)
+    since = datetime_arg("updated_since")
+    if since is not None:
+        query = query.where(Proposal.updated_at >= since)
     return query.order_by(Proposal.id)
 
 
 @bp.get("/proposals")
 def proposals():
-    """Public proposals, filtered by consultation, commune, axis and status: a fixed number of
-    statements per page (their consultations, communes, axes and attachments read at once)."""
+    """Public proposals, filtered by consultation, commune, axis, status and last change, by
+    id: a fixed number of statements per page (their consultations, communes, axes and
+    attachments read at once)."""
     urls: dict = {}
     query = _filtered_proposals().options(selectinload(Proposal.consultation),
                                           selectinload(Proposal.commune),
                                           selectinload(Proposal.axis))
     return jsonify(_paginated(query, lambda p: proposal_json(p, urls[p.id]),
-                              lambda records: urls.update(attachment_urls(r.id for r in records))))
+                              lambda records: urls.update(attachment_urls(r.id for r in records)),
+                              filters=PROPOSAL_FILTERS, keyset=Proposal.id))
 
 
 @bp.get("/proposals/<int:proposal_id>")
@@ -227,7 +237,7 @@ def proposal(proposal_id: int):
     """One public proposal."""
     found = db.session.scalar(_public_proposals().where(Proposal.id == proposal_id))
     if found is None:
-        raise ApiError(404, "No public proposal with this id")
+        raise ApiError(404, "proposal_not_found")
     return jsonify({"data": proposal_json(found)})
 
 
@@ -245,7 +255,7 @@ def roadmap(slug: str):
     record = db.session.scalar(select(Roadmap).where(Roadmap.consultation_id == found.id))
     version = record.published if record is not None else None
     if version is None:
-        raise ApiError(404, "The roadmap of this consultation is not published yet")
+        raise ApiError(404, "roadmap_not_published")
     snapshot = version.snapshot or {}
     return jsonify({"data": {
         "consultation": found.slug, "version": version.number,
@@ -267,81 +277,160 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _page_of(name: str) -> dict:
+def _page_of(name: str, cursor: bool = False) -> dict:
     return {"type": "object", "required": ["data", "meta", "links"], "properties": {
-        "data": {"type": "array", "items": _ref(name)}, "meta": _ref("Meta"),
-        "links": _ref("Links")}}
+        "data": {"type": "array", "items": _ref(name)},
+        "meta": _ref("CursorMeta" if cursor else "Meta"), "links": _ref("Links")}}
 
 
 def _one(name: str) -> dict:
     return {"type": "object", "required": ["data"], "properties": {"data": _ref(name)}}
 
 
-def _answers(schema: dict, *errors: int) -> dict:
-    answers = {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
-    for status in errors:
-        answers[str(status)] = {"description": "Error", "content": {
-            "application/json": {"schema": _ref("Error")}}}
+ERROR_TEXT = {400: "Invalid query parameter (empty, repeated, malformed, out of bounds)",
+              404: "Not found", 405: "Method not allowed (see the Allow header)",
+              406: "The Accept header excludes JSON", 429: "Too many requests",
+              500: "Server error"}
+
+
+def _answers(schema: dict, *errors: int, media: str = JSON, etag: bool = True) -> dict:
+    """200 (with ``schema`` in ``media``), 304 and the error statuses: ``errors`` and those
+    every operation may answer (400 for ``lang``, 405, 406, 429, 500)."""
+    headers = {"ETag": {"schema": {"type": "string"}}} if etag else {}
+    answers = {"200": {"description": "OK", "headers": headers,
+                       "content": {media: {"schema": schema}}},
+               "304": {"description": "Not modified (If-None-Match matched the ETag)"}}
+    for status in sorted({400, 405, 406, 429, 500, *errors}):
+        answers[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
     return answers
 
 
-def _param(name: str, where: str, kind: str = "string", required: bool = False,
-           **schema) -> dict:
-    return {"name": name, "in": where, "required": required or where == "path",
-            "schema": {"type": kind, **schema}}
+def _param(name: str, where: str = "query", kind: str = "string", required: bool = False,
+           description: str | None = None, **schema) -> dict:
+    param = {"name": name, "in": where, "required": required or where == "path",
+             "schema": {"type": kind, **schema}}
+    if description:
+        param["description"] = description
+    return param
 
 
 I18N = {"type": "object", "additionalProperties": {"type": "string"}}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_STR = {"type": ["string", "null"]}
-PAGING = [_param("page", "query", "integer", minimum=1),
-          _param("per_page", "query", "integer", minimum=1, maximum=MAX_PER_PAGE)]
-SLUG = _param("slug", "path")
+TEXT = {"minLength": 1}
+LANG = _param("lang", enum=list(LANGUAGES),
+              description="Language of error messages (else Accept-Language)")
+PAGING = [_param("page", kind="integer", minimum=1, maximum=MAX_PAGE, default=1),
+          _param("per_page", kind="integer", minimum=1, maximum=MAX_PER_PAGE,
+                 default=DEFAULT_PER_PAGE), LANG]
+AFTER = _param("after", kind="integer", minimum=0, maximum=INT_MAX,
+               description="Cursor: only proposals whose id is greater (start with 0, then "
+                           "follow links.next); not with page")
+SLUG = _param("slug", "path", **TEXT)
+PROPOSAL_PARAMS = PAGING + [
+    AFTER, _param("consultation", description="Consultation slug (404 if unknown)", **TEXT),
+    _param("commune", description="Commune code (400 if unknown)", **TEXT),
+    _param("axis", description="Axis code", **TEXT),
+    _param("status", enum=list(STATUSES)),
+    _param("updated_since", format="date-time",
+           description="RFC 3339 date-time with an offset (encode + as %2B): proposals changed "
+                       "at or after it, for incremental harvests")]
+# The GeoJSON layers (roadmap.maps.views): an empty value there is the same as none.
+LAYER_TEXT = {"description": "An empty value is the same as none"}
+LAYER_PARAMS = [_param("consultation", description="Consultation slug (default: the most "
+                                                   "recent public one; 404 if unknown)"), LANG]
+LAYER_POINT_PARAMS = LAYER_PARAMS + [
+    _param("commune", **LAYER_TEXT), _param("axis", **LAYER_TEXT),
+    _param("status", enum=list(STATUSES) + [""]),
+    _param("bbox", description="west,south,east,north in degrees (WGS 84)")]
+
+
+def _error_response(status: int) -> dict:
+    return {"description": ERROR_TEXT[status],
+            "headers": {"Allow": {"schema": {"type": "string"}, "required": True}}
+            if status == 405 else {},
+            "content": {JSON: {"schema": _ref("Error")}}}
+
 
 OPENAPI: dict = {
     "openapi": "3.1.0",
-    "info": {"title": "Participatory roadmap: open data API", "version": "1.0.0",
+    "info": {"title": "Participatory roadmap: open data API", "version": "1.1.0",
              "description": "Read-only open data: consultations, axes, communes, public "
-                            "proposals and published roadmaps. Paginated lists (page, "
-                            "per_page <= 100), CORS *, JSON errors.",
+                            "proposals, published roadmaps and their GeoJSON layers. CORS *. "
+                            "Every answer is JSON (GeoJSON for the layers), errors included: "
+                            "{error: {status, code, message, parameter?}} with a stable code "
+                            "and a message in the language of lang= or Accept-Language. Query "
+                            "parameters are validated strictly: an empty (except on the "
+                            "layers), repeated, malformed or out-of-range value is a 400 "
+                            "naming the parameter. Unknown query parameters are ignored. "
+                            "Lists are in a stable order, paged by page and per_page (at most "
+                            "100), proposals also by the cursor after (keyset on id) and "
+                            "filtered by updated_since. Lists and items carry an ETag and "
+                            "answer If-None-Match with 304. Only GET, HEAD and OPTIONS are "
+                            "allowed (405 with Allow otherwise).",
              "license": {"name": "ODbL-1.0", "identifier": "ODbL-1.0"}},
     "paths": {
         "/consultations": {"get": {"operationId": "listConsultations", "parameters": PAGING,
-                                   "responses": _answers(_page_of("Consultation"), 400)}},
+                                   "responses": _answers(_page_of("Consultation"))}},
         "/consultations/{slug}": {"get": {"operationId": "getConsultation",
-                                          "parameters": [SLUG],
+                                          "parameters": [SLUG, LANG],
                                           "responses": _answers(_one("Consultation"), 404)}},
         "/consultations/{slug}/axes": {"get": {
-            "operationId": "listAxes", "parameters": [SLUG],
+            "operationId": "listAxes", "parameters": [SLUG, LANG],
             "responses": _answers({"type": "object", "required": ["data"], "properties": {
                 "data": {"type": "array", "items": _ref("Axis")}}}, 404)}},
         "/communes": {"get": {"operationId": "listCommunes", "parameters": PAGING,
-                              "responses": _answers(_page_of("Commune"), 400)}},
+                              "responses": _answers(_page_of("Commune"))}},
         "/proposals": {"get": {
-            "operationId": "listProposals",
-            "parameters": PAGING + [_param("consultation", "query"), _param("commune", "query"),
-                                    _param("axis", "query"),
-                                    _param("status", "query", enum=list(STATUSES))],
-            "responses": _answers(_page_of("Proposal"), 400, 404)}},
+            "operationId": "listProposals", "parameters": PROPOSAL_PARAMS,
+            "responses": _answers(_page_of("Proposal", cursor=True), 404)}},
         "/proposals/{proposal_id}": {"get": {
-            "operationId": "getProposal", "parameters": [_param("proposal_id", "path", "integer")],
+            "operationId": "getProposal",
+            "parameters": [_param("proposal_id", "path", "integer", minimum=1,
+                                  maximum=INT_MAX), LANG],
             "responses": _answers(_one("Proposal"), 404)}},
-        "/roadmaps/{slug}": {"get": {"operationId": "getRoadmap", "parameters": [SLUG],
+        "/roadmaps/{slug}": {"get": {"operationId": "getRoadmap", "parameters": [SLUG, LANG],
                                      "responses": _answers(_one("Roadmap"), 404)}},
-        "/openapi.json": {"get": {"operationId": "getOpenApi", "responses": {
-            "200": {"description": "This document",
-                    "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/communes.geojson": {"get": {
+            "operationId": "getCommunesLayer", "parameters": LAYER_PARAMS,
+            "responses": _answers(_ref("FeatureCollection"), 404, media=GEOJSON)}},
+        "/proposals.geojson": {"get": {
+            "operationId": "getProposalsLayer", "parameters": LAYER_POINT_PARAMS,
+            "responses": _answers(_ref("FeatureCollection"), 404, media=GEOJSON)}},
+        "/roadmaps/{slug}.geojson": {"get": {
+            "operationId": "getRoadmapLayer", "parameters": [SLUG, LANG],
+            "responses": _answers(_ref("FeatureCollection"), 404, media=GEOJSON)}},
+        "/openapi.json": {"get": {"operationId": "getOpenApi", "parameters": [LANG],
+                                  "responses": _answers({"type": "object"})}},
     },
-    "components": {"schemas": {
+    "components": {"responses": {f"Error{status}": _error_response(status)
+                                 for status in ERROR_TEXT},
+                   "schemas": {
         "Meta": {"type": "object", "required": ["total", "page", "per_page"], "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "per_page": {"type": "integer"}}},
+        "CursorMeta": {"type": "object", "required": ["total", "page", "per_page", "after"],
+                       "properties": {
+                           "total": {"type": "integer"},
+                           "page": {"type": ["integer", "null"],
+                                    "description": "null when read by the cursor"},
+                           "per_page": {"type": "integer"}, "after": NULLABLE_INT}},
         "Links": {"type": "object", "required": ["self", "first", "last", "next", "prev"],
                   "properties": {k: NULLABLE_STR for k in ("self", "first", "last", "next",
                                                            "prev")}},
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-            "type": "object", "required": ["status", "message"], "properties": {
-                "status": {"type": "integer"}, "message": {"type": "string"}}}}},
+            "type": "object", "required": ["status", "code", "message"], "properties": {
+                "status": {"type": "integer"}, "code": {"type": "string", "enum": list(CODES)},
+                "message": {"type": "string"},
+                "parameter": {"type": "string",
+                              "description": "The query parameter at fault"}}}}},
+        "FeatureCollection": {"type": "object", "required": ["type", "features"], "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": {
+                "type": "object", "required": ["type", "geometry", "properties"],
+                "properties": {"type": {"const": "Feature"},
+                               "geometry": {"type": ["object", "null"]},
+                               "properties": {"type": ["object", "null"]}}}}}},
         "Consultation": {"type": "object",
                          "required": ["slug", "title", "description", "prefecture", "phases",
                                       "url", "is_demo"],

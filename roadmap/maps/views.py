@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from roadmap.consultations.policies import can_view_consultation
 from roadmap.consultations.queries import consultation_by_slug, consultation_or_404
+from roadmap.core.api import ApiError, enum_arg, single, text_arg
+from roadmap.proposals.labels import LISTED_STATUSES
 from roadmap.maps import geojson, queries
 from roadmap.maps.layers import Layer
 from roadmap.maps.page import map_page_context
@@ -47,32 +50,23 @@ def geojson_response(layer: Layer, max_age: int = 300, private: bool = False):
     return response.make_conditional(request)
 
 
-def json_error(message: str, status: int):
-    """A JSON error ``{"error": message}`` with ``status``, readable cross-origin."""
-    response = jsonify(error=message)
-    response.status_code = status
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 def _consultation_arg():
-    """The ``?consultation=`` slug's consultation, the most recent public one, or a 404 JSON
-    error (a draft is unknown but to those who may see it)."""
-    slug = request.args.get("consultation")
+    """The ``?consultation=`` slug's consultation, the most recent public one, or None; a 404
+    JSON error for an unknown slug (a draft is unknown but to those who may see it). The
+    layers' errors are the API's (:mod:`roadmap.core.api`): JSON, one schema, a stable code."""
+    slug = text_arg("consultation", allow_empty=True)
     consultation = queries.layer_consultation(slug)
     if consultation is not None and not can_view_consultation(current_user, consultation):
         consultation = None
     if consultation is None and slug:
-        return None, json_error("unknown consultation", 404)
-    return consultation, None
+        raise ApiError(404, "consultation_not_found", parameter="consultation")
+    return consultation
 
 
 @bp.get("/api/v1/communes.geojson")
 def communes_geojson():
     """Every commune's simplified boundary with its code, names, population and figures."""
-    consultation, error = _consultation_arg()
-    if error is not None:
-        return error
+    consultation = _consultation_arg()
     return geojson_response(geojson.figures_layer(consultation), max_age=60,
                             private=consultation is not None and consultation.is_draft)
 
@@ -80,19 +74,20 @@ def communes_geojson():
 @bp.get("/api/v1/proposals.geojson")
 def proposals_geojson():
     """Public located proposals, filtered by commune, axis, status and bounding box."""
-    consultation, error = _consultation_arg()
-    if error is not None:
-        return error
-    if consultation is None:
-        return json_error("no consultation", 404)
+    consultation = _consultation_arg()
+    commune = text_arg("commune", allow_empty=True)
+    axis = text_arg("axis", allow_empty=True)
+    status = enum_arg("status", LISTED_STATUSES, allow_empty=True) or "published"
     try:
-        bbox = queries.parse_bbox(request.args.get("bbox"))
-    except ValueError as invalid:
-        return json_error("invalid bbox: %s" % invalid, 400)
-    layer = geojson.proposals_layer(
-        consultation, commune=request.args.get("commune") or None,
-        axis=request.args.get("axis") or None,
-        status=request.args.get("status") or "published", bbox=bbox)
+        bbox = queries.parse_bbox(single("bbox"))
+    except ValueError:
+        raise ApiError(400, "invalid_parameter", gettext(
+            "The parameter %(name)s must be west,south,east,north in degrees (WGS 84), west "
+            "of east and south of north.", name="bbox"), "bbox") from None
+    if consultation is None:
+        raise ApiError(404, "consultation_not_found", parameter="consultation")
+    layer = geojson.proposals_layer(consultation, commune=commune, axis=axis, status=status,
+                                    bbox=bbox)
     return geojson_response(layer, max_age=60, private=consultation.is_draft)
 
 
@@ -101,10 +96,10 @@ def roadmap_geojson(slug: str):
     """The published roadmap's intervention areas; 404 JSON before publication."""
     consultation = consultation_by_slug(slug)
     if consultation is None or not can_view_consultation(current_user, consultation):
-        return json_error("unknown consultation", 404)
+        raise ApiError(404, "consultation_not_found")
     layer = geojson.roadmap_layer(consultation)
     if layer is None:
-        return json_error("no published roadmap", 404)
+        raise ApiError(404, "roadmap_not_published")
     return geojson_response(layer, private=consultation.is_draft)
 
 

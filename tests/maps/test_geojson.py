@@ -172,7 +172,11 @@ def test_filters_by_axis_commune_and_status_and_hides_hidden(client, factory):
     assert ids(axis="water") == {water.id}
     assert ids(commune="filter-two") == {other.id}
     assert ids(status="withdrawn") == {withdrawn.id}
-    assert ids(status="pending") == set()
+    # A status that is never public is refused (the API's strict parameters), not empty.
+    refused = client.get(PROPOSALS, query_string={"consultation": consultation.slug,
+                                                  "status": "pending"})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["code"] == "invalid_parameter"
 
 
 def test_invalid_bbox_is_a_json_400(client, factory):
@@ -181,7 +185,7 @@ def test_invalid_bbox_is_a_json_400(client, factory):
         response = client.get(PROPOSALS, query_string={"consultation": consultation.slug,
                                                        "bbox": bbox})
         assert response.status_code == 400, bbox
-        assert "bbox" in response.get_json()["error"]
+        assert response.get_json()["error"]["parameter"] == "bbox"
 
 
 def test_the_cap_is_reported(app, factory):

@@ -364,6 +364,7 @@ def features_error(error: FeaturesError):
 
 
 @bp.get("")
+@bp.get("/")  # OWSLib asks for the landing page with a trailing slash
 def landing():
     """The landing page: links to the conformance declaration and the collections."""
     html = wants_html()

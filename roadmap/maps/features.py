@@ -364,7 +364,6 @@ def features_error(error: FeaturesError):
 
 
 @bp.get("")
-@bp.get("/")  # OWSLib asks for the landing page with a trailing slash
 def landing():
     """The landing page: links to the conformance declaration and the collections."""
     html = wants_html()
@@ -381,6 +380,12 @@ def landing():
                                       "as OGC API - Features collections.")),
                 "links": links}
     return _answer(document, html, "maps/features/landing.html")
+
+
+@bp.get("/")
+def landing_slash():
+    """The landing page with a trailing slash (OWSLib asks for it so)."""
+    return landing()
 
 
 @bp.get("/conformance")

@@ -125,6 +125,14 @@ class _Parsed:
 
     def __init__(self, body: bytes):
         self.features = json.loads(body)["features"]
+        kinds = {(feature.get("geometry") or {}).get("type") for feature in self.features}
+        if kinds == {"Polygon", "MultiPolygon"}:
+            # One geometry type per layer, as GIS clients expect (GDAL says "Unknown" else).
+            for feature in self.features:
+                geometry = feature["geometry"]
+                if geometry["type"] == "Polygon":
+                    feature["geometry"] = {"type": "MultiPolygon",
+                                           "coordinates": [geometry["coordinates"]]}
         self.shapes = [shapely.from_geojson(json.dumps(feature["geometry"]))
                        if feature.get("geometry") else None for feature in self.features]
         self.json = [_json(feature).encode() for feature in self.features]

@@ -78,6 +78,7 @@ def test_gdal_and_owslib_read_every_collection(features_server):
     listed = {name: kind for name, kind in pyogrio.list_layers(landing)}
     assert set(listed) == set(expected)
     assert listed[f"{SLUG}-communes"] == "Polygon" and listed[f"{SLUG}-proposals"] == "Point"
+    assert listed[f"{SLUG}-roadmap"] == "MultiPolygon"  # polygons promoted: one type per layer
     for name, features in expected.items():
         frame = pyogrio.read_dataframe(landing, layer=name)
         assert len(frame) == len(features) > 0, name

@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from roadmap.consultations.views import bp as consultations
     from roadmap.exports.api import bp as api
     from roadmap.exports.views import bp as exports
+    from roadmap.maps.features import bp as features
     from roadmap.maps.views import bp as maps
     from roadmap.moderation.views import bp as moderation
     from roadmap.participation.views import bp as participation
@@ -125,7 +126,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (consultations, consultations_admin, territory, accounts, accounts_admin,
                       verification, verification_admin, proposals, participation, moderation,
-                      helpdesk, ranking, roadmaps, maps, exports, api, media):
+                      helpdesk, ranking, roadmaps, maps, features, exports, api, media):
         app.register_blueprint(blueprint)
     # The territories' back office; importing it registers the territory.import job handler.
     from roadmap.territory.admin import bp as territory_admin

@@ -73,6 +73,9 @@ class Snapshot:
                                       numpy.int32, self.size)
         self.axis = numpy.fromiter((axis_number.get(axes.get(row[3]), -1) for row in rows),
                                    numpy.int32, self.size)
+        # When each proposal was made (POSIX seconds): the OGC API's ``datetime`` filter.
+        self.created = numpy.fromiter((row[8].timestamp() for row in rows), float, self.size)
+        self._positions: dict[int, int] | None = None
         self._rows = rows
         self._status = _json(status)
         # JSON of each commune and axis code, and of the link without its id and closing quote.
@@ -92,8 +95,14 @@ class Snapshot:
                 written[position] = self._feature(rows[position], compact)
         return [written[position] for position in positions]
 
+    def position(self, proposal_id: int) -> int | None:
+        """Where the proposal ``proposal_id`` is in the snapshot, or ``None``."""
+        if self._positions is None:
+            self._positions = {row[0]: n for n, row in enumerate(self._rows)}
+        return self._positions.get(proposal_id)
+
     def _feature(self, row, compact: bool) -> bytes:
-        (proposal_id, title, commune_id, axis_id, supports, comments, lon, lat) = row
+        (proposal_id, title, commune_id, axis_id, supports, comments, lon, lat) = row[:8]
         # 5 decimals: about a metre (%.5f rounds as round() does, 20 times faster than repr).
         head = ('{"type":"Feature","id":%d,"geometry":{"type":"Point","coordinates":'
                 '[%.5f,%.5f]},"properties":{"id":%d,"' % (proposal_id, lon, lat, proposal_id))
@@ -157,9 +166,14 @@ def points_layer(consultation, *, commune: str | None = None, axis: str | None =
     ``limit`` (the collection says ``truncated`` and ``limit``); see the module's notes."""
     if status not in LISTED_STATUSES:
         return _empty(limit, queries.last_change(consultation.id))
+    return consultation_snapshot(consultation, status).answer(commune, axis, bbox, limit)
+
+
+def consultation_snapshot(consultation, status: str = "published") -> Snapshot:
+    """The current snapshot of ``consultation``'s located proposals with ``status``."""
     # One url_for, then the id in place of the placeholder (url_for per feature costs 10 %).
     url = url_for("proposals.show", slug=consultation.slug, proposal_id=0)[:-1]
-    return snapshot(consultation.id, status, url).answer(commune, axis, bbox, limit)
+    return snapshot(consultation.id, status, url)
 
 
 def snapshot(consultation_id: int, status: str, url: str) -> Snapshot:

@@ -283,7 +283,7 @@ def last_change(consultation_id: int):
 
 def located_points(consultation_id: int, status: str) -> tuple[list, dict, dict]:
     """The public located proposals with ``status``, newest first, as rows (id, title,
-    commune id, axis id, supports, comments, lon, lat), with ``{commune id: code}`` and
+    commune id, axis id, supports, comments, lon, lat, created_at), with ``{commune id: code}`` and
     ``{axis id: code}`` (the codes are looked up in Python: two small tables, no join).
     """
     communes = dict(db.session.execute(select(Commune.id, Commune.code)).all())
@@ -293,7 +293,7 @@ def located_points(consultation_id: int, status: str) -> tuple[list, dict, dict]
     rows = db.session.execute(
         select(Proposal.id, Proposal.title, Proposal.commune_id, Proposal.axis_id,
                Proposal.supports_count, Proposal.comments_count, Proposal.longitude,
-               Proposal.latitude)
+               Proposal.latitude, Proposal.created_at)
         .where(Proposal.consultation_id == consultation_id, Proposal.status == status,
                Proposal.hidden_at.is_(None), Proposal.latitude.is_not(None),
                Proposal.longitude.is_not(None))

@@ -40,7 +40,8 @@ ARGUMENTS = {"slug": "slug", "proposal_id": "proposal_id", "comment_id": "commen
              "item_id": "proposal_id", "action": "decision", "merge_id": "merge_id",
              "run_id": "run_id", "name": "photo_name", "job_id": "job_id",
              "invitation_id": "invitation_id", "axis_id": "axis_id", "batch_id": "batch_id",
-             "variant": "media_variant"}
+             "variant": "media_variant", "collection_id": "features_collection",
+             "feature_id": "proposal_id"}
 # Routes that act on the participant's own records instead of someone else's.
 OVERRIDES = {
     "proposals.edit": {"proposal_id": "own_proposal_id"},
@@ -111,6 +112,11 @@ class Scene:
     media_variant: str = "audio"  # the file of an attachment the walk asks for
     attachment_token: str = ""  # a photo of the demo's first workshop (public)
     attachment_variant: str = "thumb"
+
+    @property
+    def features_collection(self) -> str:
+        """The demo's proposals as an OGC API - Features collection."""
+        return f"{self.slug}-proposals"
 
 
 def _user(role: str, email: str, **fields) -> User:

@@ -11,12 +11,10 @@ from roadmap.core import sdg
 from roadmap.core.i18n import localized
 from roadmap.exports.queries import Cell, suppress
 from roadmap.exports.tables import Table, exported
-from roadmap.extensions import db
 from roadmap.proposals.labels import sdg_name
-from roadmap.ranking.models import ConsolidationRun
-from roadmap.ranking.queries import gender_outcomes
+from roadmap.ranking.queries import explanation_run, gender_outcomes
 from roadmap.roadmaps.forms import BENEFICIARY_LABELS, GENDER_MARKER_SHORT
-from roadmap.roadmaps.queries import monitoring_of_roadmap, roadmap_of, runs_of
+from roadmap.roadmaps.queries import MARKER_ORDER, monitoring_of_roadmap, roadmap_of
 
 NOT_ASSESSED = "not_assessed"
 
@@ -58,14 +56,12 @@ def monitoring_tables(consultation) -> list[Table]:
     markers = roadmap_monitoring(consultation)
     if markers is None:
         return []
-    marker_keys = (2, 1, 0, None)
     budget_rows = [["roadmap", "", markers["items"], markers["cost"],
-                    *[_row_share(markers, m) for m in marker_keys]]]
+                    *[row["share"] for row in markers["markers"]]]]
     for scope, rows in (("axis", markers["axes"]), ("commune", markers["communes"])):
         for row in rows:
             budget_rows.append([scope, row["label"], round(row["items"], 3), row["cost"],
-                                *[row["markers"][m] / row["cost"] if row["cost"] else None
-                                  for m in marker_keys]])
+                                *[row["shares"][m] for m in MARKER_ORDER]])
     budget = Table("monitoring_gender_budget",
                    ["scope", "name", "items", "estimated_cost_mad", "share_marker_2",
                     "share_marker_1", "share_marker_0", "share_not_assessed"],
@@ -100,26 +96,10 @@ def _rounded(row: list) -> list:
     return [round(v, 6) if isinstance(v, float) else exported(v) for v in row]
 
 
-def _row_share(markers: dict, marker) -> float | None:
-    return next(row["share"] for row in markers["markers"] if row["marker"] == marker)
-
-
 
 # --- outcomes of the consolidation by gender ----------------------------------------------------
 
 OUTCOME_GROUPS = ("woman", "man", "not_declared", "workshop")
-
-
-def outcomes_run(consultation):
-    """The run the monitoring reports on: the one the roadmap was drawn from, else the
-    latest run (``None`` before any)."""
-    roadmap = roadmap_of(consultation)
-    if roadmap is not None and roadmap.run_id:
-        run = db.session.get(ConsolidationRun, roadmap.run_id)
-        if run is not None:
-            return run
-    runs = runs_of(consultation)
-    return runs[0] if runs else None
 
 
 def _public_block(block: dict, exact: bool) -> dict:
@@ -140,7 +120,7 @@ def outcomes_for_monitoring(consultation, *, exact: bool = False) -> dict | None
     """``{"run", "outcomes"}``: the run's outcomes by gender (stored with the run, see
     :mod:`roadmap.ranking.outcomes`) with the small-cell rule applied for the public; ``None``
     before any run, ``outcomes`` None for a run made before they were computed."""
-    run = outcomes_run(consultation)
+    run, _published = explanation_run(consultation)  # the run the explanations read
     if run is None:
         return None
     stored = gender_outcomes(run)

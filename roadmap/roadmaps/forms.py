@@ -282,9 +282,14 @@ class IndicatorForm(FlaskForm):
         """The women's and men's baseline and target fields."""
         return [self[f"{what}_{sex}"] for sex in SEXES for what in ("baseline", "target")]
 
-    def values_by_sex(self, what: str) -> dict:
-        """``{"women": value, "men": value}`` of the baseline or the target."""
-        return {sex: self[f"{what}_{sex}"].data for sex in SEXES}
+    def values(self) -> dict:
+        """Keyword arguments for :func:`roadmap.roadmaps.services.add_indicator` (the values
+        for women and men only for an indicator measured by sex)."""
+        by_sex = bool(self.by_sex.data)
+        return {"name_i18n": _i18n(self, "name"), "unit": self.unit.data,
+                "baseline": self.baseline.data, "target": self.target.data, "by_sex": by_sex,
+                **{f"{what}_by_sex": {sex: self[f"{what}_{sex}"].data for sex in SEXES}
+                   if by_sex else None for what in ("baseline", "target")}}
 
 
 SEX_VALUE_LABELS = {("baseline", "women"): _l("Baseline for women"),

@@ -325,30 +325,37 @@ def _share(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
-def _marker_rows(costs: dict, counts: dict, total: float) -> list[dict]:
-    return [{"marker": marker, "items": counts.get(marker, 0), "cost": costs.get(marker, 0),
-             "share": _share(costs.get(marker, 0), total)} for marker in MARKER_ORDER]
-
-
 def _groups(entries, key_of, weight_of) -> dict:
-    """``{key: {"label", "cost", "items", "markers": {marker: cost}}}`` of the items in each
-    group (``key_of(entry)``: ``[(key, label)]``; ``weight_of(entry, keys)``: the item's part
-    in each of its groups)."""
+    """``{key: group}`` of the items in each group (``key_of(entry)``: ``[(key, label)]``;
+    ``weight_of(entry, keys)``: the item's part in each of its groups). A group has its
+    ``label``, ``items`` (parts), ``cost``, per marker (:data:`MARKER_ORDER`) its ``markers``
+    (cost), ``counts`` (parts) and ``shares`` (of the group's cost), and ``gender_share``
+    (markers 1 and 2) and ``principal_share`` (marker 2)."""
     groups: dict = {}
     for entry in entries:
         keys = key_of(entry)
         part = weight_of(entry, keys)
         for key, label in keys:
-            group = groups.setdefault(key, {"label": label, "cost": 0.0, "items": 0.0,
-                                            "markers": {m: 0.0 for m in MARKER_ORDER}})
+            group = groups.setdefault(key, _new_group(label))
             cost = (entry.get("estimated_cost_mad") or 0) * part
+            marker = entry.get("gender_marker")
             group["cost"] += cost
             group["items"] += part
-            group["markers"][entry.get("gender_marker")] += cost
-    for group in groups.values():
-        group["gender_share"] = _share(group["markers"][1] + group["markers"][2], group["cost"])
-        group["principal_share"] = _share(group["markers"][2], group["cost"])
-    return groups
+            group["markers"][marker] += cost
+            group["counts"][marker] += part
+    return {key: _finished(group) for key, group in groups.items()}
+
+
+def _new_group(label: str) -> dict:
+    return {"label": label, "cost": 0.0, "items": 0.0,
+            "markers": dict.fromkeys(MARKER_ORDER, 0.0), "counts": dict.fromkeys(MARKER_ORDER, 0.0)}
+
+
+def _finished(group: dict) -> dict:
+    group["shares"] = {m: _share(cost, group["cost"]) for m, cost in group["markers"].items()}
+    group["gender_share"] = _share(group["markers"][1] + group["markers"][2], group["cost"])
+    group["principal_share"] = group["shares"][2]
+    return group
 
 
 def monitoring_of_roadmap(version) -> dict:
@@ -375,14 +382,9 @@ def monitoring_of_roadmap(version) -> dict:
 
     items = public_items(version)
     entries = [item.data for item in items]
-    total = float(sum(e.get("estimated_cost_mad") or 0 for e in entries))
-    costs: dict = {}
-    counts: dict = {}
-    for entry in entries:
-        marker = entry.get("gender_marker")
-        costs[marker] = costs.get(marker, 0) + (entry.get("estimated_cost_mad") or 0)
-        counts[marker] = counts.get(marker, 0) + 1
-    axis_titles = {a["id"]: a for a in version.snapshot.get("axes", [])}
+    whole = (_groups(entries, lambda e: [(None, "")], lambda e, keys: 1.0).get(None)
+             or _finished(_new_group("")))
+    total = whole["cost"]
     axes = _groups(entries,
                    lambda e: [(e.get("axis_id"), localized(e.get("axis_title_i18n")) or "—")],
                    lambda e, keys: 1.0)
@@ -404,15 +406,15 @@ def monitoring_of_roadmap(version) -> dict:
             row["cost"] += cost
     for row in [*goals.values(), *targets.values()]:
         row["share"] = _share(row["cost"], total)
+    position = {a["id"]: n for n, a in enumerate(version.snapshot.get("axes", []))}
     return {
         "items": len(entries), "cost": total,
         "costed_items": sum(1 for e in entries if e.get("estimated_cost_mad")),
-        "markers": _marker_rows(costs, counts, total),
-        "gender_share": _share(costs.get(1, 0) + costs.get(2, 0), total),
-        "principal_share": _share(costs.get(2, 0), total),
-        "assessed_items": sum(n for m, n in counts.items() if m is not None),
-        "axes": [{"key": key, "axis": axis_titles.get(key), **group} for key, group in sorted(
-            axes.items(), key=lambda pair: _axis_position(version, pair[0]))],
+        "markers": [{"marker": m, "items": int(whole["counts"][m]), "cost": whole["markers"][m],
+                     "share": whole["shares"][m]} for m in MARKER_ORDER],
+        "gender_share": whole["gender_share"], "principal_share": whole["principal_share"],
+        "axes": [{"key": key, **group} for key, group in sorted(
+            axes.items(), key=lambda pair: position.get(pair[0], len(position)))],
         "communes": [{"key": key, **group} for key, group in sorted(
             communes.items(), key=lambda pair: pair[1]["label"])],
         "goals": [goals[g] for g in sorted(goals)],
@@ -420,11 +422,6 @@ def monitoring_of_roadmap(version) -> dict:
         "beneficiaries": _beneficiaries(items),
         "indicators": _indicators_by_sex(items),
     }
-
-
-def _axis_position(version, axis_id) -> int:
-    ids = [a["id"] for a in version.snapshot.get("axes", [])]
-    return ids.index(axis_id) if axis_id in ids else len(ids)
 
 
 def _beneficiaries(items: list[PublicItem]) -> dict:
@@ -446,6 +443,8 @@ def _progress_toward(values: dict) -> float | None:
 def _indicators_by_sex(items: list[PublicItem]) -> list[dict]:
     rows = []
     for item in items:
+        if not any(i.get("by_sex") for i in item.data.get("indicators", [])):
+            continue  # item.indicators reads the live item's indicators: only when needed
         for indicator in item.indicators:
             if not indicator.get("by_sex"):
                 continue

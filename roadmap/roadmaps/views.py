@@ -271,14 +271,7 @@ def add_indicator(slug: str, item_id: int):
     form = IndicatorForm()
     if not form.validate_on_submit():
         return _item_page(consultation, item, 422, indicator_form=form)
-    services.add_indicator(item, current_user, {lang: form[f"name_{lang}"].data or ""
-                                                for lang in services.LANGS},
-                           unit=form.unit.data, baseline=form.baseline.data,
-                           target=form.target.data, by_sex=form.by_sex.data,
-                           baseline_by_sex=form.values_by_sex("baseline") if form.by_sex.data
-                           else None,
-                           target_by_sex=form.values_by_sex("target") if form.by_sex.data
-                           else None)
+    services.add_indicator(item, current_user, **form.values())
     db.session.commit()
     flash(_("The indicator was added."), "success")
     return redirect(_workbench_url(consultation, item))

@@ -53,6 +53,8 @@ def test_budget_shares_by_marker_goal_target_axis_and_commune(published):
     assert figures["cost"] == 4_000 and figures["items"] == 2
     shares = {row["marker"]: row["share"] for row in figures["markers"]}
     assert shares == {2: 0.25, 1: 0.0, 0: 0.75, None: 0.0}  # one marker per item: adds to 1
+    assert {row["marker"]: row["items"] for row in figures["markers"]} == {2: 1, 1: 0, 0: 1,
+                                                                          None: 0}
     assert figures["gender_share"] == 0.25 and figures["principal_share"] == 0.25
     goals = {row["goal"]: row["share"] for row in figures["goals"]}
     assert goals == {5: 1.0, 6: 0.75}  # an item counts in full toward each goal it serves
@@ -62,6 +64,7 @@ def test_budget_shares_by_marker_goal_target_axis_and_commune(published):
     # the west has the first item and half the second: 1,000 + 1,500, of which 1,000 marker 2
     assert communes["الغرب"]["cost"] == 2_500 and communes["الغرب"]["principal_share"] == 0.4
     assert communes["الشرق"]["cost"] == 1_500 and communes["الشرق"]["gender_share"] == 0.0
+    assert communes["الغرب"]["shares"] == {2: 0.4, 1: 0.0, 0: 0.6, None: 0.0}
     b = figures["beneficiaries"]
     assert b["items"] == 1 and b["total"] == 100 and b["female_share"] == 0.75
     [indicator] = figures["indicators"]

@@ -50,12 +50,14 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import selectinload
 
 from roadmap.accounts.models import User
-from roadmap.consultations.models import DEFAULT_WOMEN_SHARE_THRESHOLD, Workshop
+from roadmap.consultations.models import Workshop
 from roadmap.exports.queries import (Cell, participation_branches, participation_events,
                                      shown_total, suppress)
 from roadmap.exports.markers import outcomes_section, roadmap_section
 from roadmap.extensions import db
-from roadmap.territory.models import Commune, CommuneIndicator
+from roadmap.territory.indicators import WOMEN_SHARE
+from roadmap.territory.models import Commune
+from roadmap.territory.queries import census_figures, latest_indicators
 
 #: The measures of participation by sex, in the page's order.
 MEASURES = ("participants", "authors", "supporters", "commenters", "workshops")
@@ -67,10 +69,9 @@ SEX_LABELS = {"women": _l("Women"), "men": _l("Men"), "not_declared": _l("Not de
 FLAGGING_MEASURES = ("participants", "workshops")
 #: The fewest people who declared a gender for a women's share to be flagged.
 MIN_DECLARED = 10
-WOMEN_SHARE_KEY = "women_share"
-SEXES = ("women", "men", "not_declared")
-_USER_SEX = {"woman": "women", "man": "men"}
-_WORKSHOP_SEX = {"woman": "women", "man": "men"}
+SEXES = tuple(SEX_LABELS)
+# Accounts and attendance sheets say "woman" and "man"; anything else is not declared.
+_SEX_OF = {"woman": "women", "man": "men"}
 
 
 def women_share(women: int, men: int) -> float | None:
@@ -135,7 +136,6 @@ class PlaceRow:
     label: str
     census_share: float | None
     measures: dict[str, SexBreakdown] = field(default_factory=dict)
-    commune_id: int | None = None
 
     @property
     def flags(self) -> list[str]:
@@ -164,12 +164,12 @@ def _people_by_sex(rows) -> tuple[dict[int, Counter], Counter]:
             select(rows.c.commune_id, sex, func.count(distinct(rows.c.user_id)))
             .select_from(rows).outerjoin(User, User.id == rows.c.user_id)
             .group_by(rows.c.commune_id, sex)):
-        per_commune[commune_id][_USER_SEX.get(gender, "not_declared")] += people
+        per_commune[commune_id][_SEX_OF.get(gender, "not_declared")] += people
     total: Counter = Counter()
     for gender, people in db.session.execute(
             select(sex, func.count(distinct(rows.c.user_id))).select_from(rows)
             .outerjoin(User, User.id == rows.c.user_id).group_by(sex)):
-        total[_USER_SEX.get(gender, "not_declared")] += people
+        total[_SEX_OF.get(gender, "not_declared")] += people
     return per_commune, total
 
 
@@ -183,82 +183,77 @@ def _attendance_by_sex(consultation) -> tuple[dict[int, Counter], Counter]:
             .where(Workshop.consultation_id == consultation.id)):
         counts = Counter()
         for gender, count in (workshop.attendance_by_gender or {}).items():
-            counts[_WORKSHOP_SEX.get(gender, "not_declared")] += int(count or 0)
+            counts[_SEX_OF.get(gender, "not_declared")] += int(count or 0)
         total.update(counts)
         for commune in workshop.communes:
             per_commune[commune.id].update(counts)
     return per_commune, total
 
 
-def census_women_shares(communes) -> dict[int, float]:
-    """commune id -> HCP's share of women in its population, from the latest census that has
+def census_women_shares(communes) -> dict[str, float]:
+    """commune code -> HCP's share of women in its population, from the latest census that has
     it (one query)."""
-    ids = [c.id for c in communes]
-    if not ids:
-        return {}
-    shares: dict[int, float] = {}
-    for commune_id, value in db.session.execute(
-            select(CommuneIndicator.commune_id, CommuneIndicator.value)
-            .where(CommuneIndicator.commune_id.in_(ids), CommuneIndicator.key == WOMEN_SHARE_KEY,
-                   CommuneIndicator.value.is_not(None))
-            .order_by(CommuneIndicator.year)):
-        shares[commune_id] = value  # ordered by year: the latest wins
-    return shares
+    latest = latest_indicators(census_figures(communes, (WOMEN_SHARE,)))
+    return {code: figures[WOMEN_SHARE][0] for code, figures in latest.items()}
 
 
-def weighted_share(communes, shares: dict[int, float]) -> float | None:
+def weighted_share(communes, shares: dict[str, float]) -> float | None:
     """The communes' women's shares weighted by their 2024 population, to one decimal (the
     communes without a share or a population are left out)."""
-    weighted = [(shares[c.id], c.population_2024) for c in communes
-                if c.id in shares and c.population_2024]
+    weighted = [(shares[c.code], c.population_2024) for c in communes
+                if c.code in shares and c.population_2024]
     population = sum(p for _s, p in weighted)
     if not population:
         return None
     return round(sum(s * p for s, p in weighted) / population, 1)
 
 
-def _measure_counts(consultation) -> dict[str, tuple[dict[int, Counter], Counter]]:
+def _measure_counts(consultation, measures) -> dict[str, tuple[dict[int, Counter], Counter]]:
+    """The counts by sex of each of ``measures``: ``{measure: (per commune id, total)}``."""
     branches = participation_branches(consultation)
-    return {
-        "participants": _people_by_sex(participation_events(consultation)),
-        "authors": _people_by_sex(branches["proposal"].subquery("authors")),
-        "supporters": _people_by_sex(branches["support"].subquery("supporters")),
-        "commenters": _people_by_sex(branches["comment"].subquery("commenters")),
-        "workshops": _attendance_by_sex(consultation),
+    count = {
+        "participants": lambda: _people_by_sex(participation_events(consultation)),
+        "authors": lambda: _people_by_sex(branches["proposal"].subquery("authors")),
+        "supporters": lambda: _people_by_sex(branches["support"].subquery("supporters")),
+        "commenters": lambda: _people_by_sex(branches["comment"].subquery("commenters")),
+        "workshops": lambda: _attendance_by_sex(consultation),
     }
+    return {measure: count[measure]() for measure in measures}
 
 
-def participation_by_sex(consultation, *, exact: bool = False, language: str = "ar") -> dict:
+def participation_by_sex(consultation, *, exact: bool = False, language: str = "ar",
+                         measures: tuple[str, ...] = MEASURES) -> dict:
     """Women's share of participants, authors, supporters, commenters and workshop attendance,
     per commune and for the consultation, beside the census (see the module docstring).
 
     Returns ``{"measures", "communes": [PlaceRow], "total": PlaceRow, "charts": {measure:
-    [ChartRow]}, "flagged": [PlaceRow], "threshold", "min_declared", "exact"}``; ``flagged``
-    is empty unless ``exact``.
+    [ChartRow]}, "flagged": [PlaceRow], "threshold", "chart_threshold", "min_declared",
+    "exact"}``; ``flagged`` is empty and ``chart_threshold`` None unless ``exact`` (the
+    threshold and the flags are the organisers'). ``measures``: only these (the dashboard
+    asks for the flagging ones).
     """
     threshold = consultation.women_share_threshold
-    if threshold is None:
-        threshold = DEFAULT_WOMEN_SHARE_THRESHOLD
     communes = list(db.session.scalars(select(Commune).where(
         Commune.prefecture_id == consultation.prefecture_id).order_by(Commune.name_fr)))
     shares = census_women_shares(communes)
-    counts = _measure_counts(consultation)
+    counts = _measure_counts(consultation, measures)
     rows = []
     for commune in communes:
         row = PlaceRow(commune.code, commune.name_ar if language == "ar" else commune.name_fr,
-                       shares.get(commune.id), commune_id=commune.id)
-        for measure in MEASURES:
+                       shares.get(commune.code))
+        for measure in measures:
             row.measures[measure] = breakdown(counts[measure][0].get(commune.id, Counter()),
                                               row.census_share, exact=exact,
                                               threshold=threshold)
         rows.append(row)
     total = PlaceRow(None, "", weighted_share(communes, shares))
-    for measure in MEASURES:
+    for measure in measures:
         total.measures[measure] = breakdown(counts[measure][1], total.census_share,
                                             exact=exact, threshold=threshold)
-    return {"measures": MEASURES, "communes": rows, "total": total,
-            "charts": {measure: share_chart_rows(rows, measure) for measure in MEASURES},
+    return {"measures": measures, "communes": rows, "total": total,
+            "charts": {measure: share_chart_rows(rows, measure) for measure in measures},
             "flagged": [row for row in rows if row.flags], "threshold": threshold,
+            "chart_threshold": threshold if exact else None,
             "min_declared": MIN_DECLARED, "exact": exact}
 
 

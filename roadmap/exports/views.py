@@ -183,7 +183,9 @@ def dashboard(slug: str):
               **dict(AGE_BAND_CHOICES[1:]), "not_declared": _("Not declared"),
               "online": _("Online"), "workshops": _("Workshops"), "workshop": _("Workshop")}
     gender = (monitoring.participation_by_sex(consultation, exact=True,
-                                              language=current_language()) if exact else None)
+                                              language=current_language(),
+                                              measures=monitoring.FLAGGING_MEASURES)
+              if exact else None)
     return render_template("exports/dashboard.html", consultation=consultation,
                            figures=figures, labels=labels, gender=gender,
                            measure_labels=monitoring.MEASURE_LABELS,

@@ -34,8 +34,8 @@ from roadmap.ranking import need as need_module
 from roadmap.ranking.models import EligibilityDecision, Evaluation, EvaluationCriterion
 from roadmap.ranking.scoring import CommuneInput, ProposalInput
 from roadmap.territory.indicators import BY_SEX
-from roadmap.territory.models import Commune, CommuneIndicator
-from roadmap.territory.queries import census_by_sex
+from roadmap.territory.models import Commune
+from roadmap.territory.queries import census_by_sex, census_figures, latest_indicators
 
 
 def iso_utc(moment: datetime | None) -> str:
@@ -249,35 +249,17 @@ def need_components(consultation) -> dict:
     return {axis: parts for axis, parts in need_module.NEED_COMPONENTS.items() if axis in codes}
 
 
-def census_rows(communes) -> list:
-    """(commune code, key, year, value) of every census indicator of ``communes`` (one query)."""
-    ids = [c.id for c in communes]
-    if not ids:
-        return []
-    query = (select(Commune.code, CommuneIndicator.key, CommuneIndicator.year,
-                    CommuneIndicator.value)
-             .join(Commune, Commune.id == CommuneIndicator.commune_id)
-             .where(CommuneIndicator.commune_id.in_(ids))
-             .order_by(Commune.code, CommuneIndicator.key, CommuneIndicator.year))
-    return list(db.session.execute(query))
-
-
 def census_values(communes, rows=None) -> dict[str, dict[str, float | None]]:
     """commune code -> indicator key -> its latest census value (the 2024 one when published)."""
-    values: dict[str, dict[str, float | None]] = {c.code: {} for c in communes}
-    for code, key, _year, value in rows if rows is not None else census_rows(communes):
-        if value is not None:
-            values[code][key] = value  # ordered by year: the latest wins
-    return values
+    latest = latest_indicators(rows if rows is not None else census_figures(communes))
+    return {c.code: {key: value for key, (value, _year) in latest.get(c.code, {}).items()}
+            for c in communes}
 
 
 def census_years(rows) -> dict[tuple[str, str], int]:
     """(commune code, key) -> the census year of the value :func:`census_values` kept."""
-    years: dict[tuple[str, str], int] = {}
-    for code, key, year, value in rows:
-        if value is not None:
-            years[(code, key)] = year
-    return years
+    return {(code, key): year for code, figures in latest_indicators(rows).items()
+            for key, (_value, year) in figures.items()}
 
 
 def need_table(consultation) -> dict:
@@ -291,10 +273,10 @@ def need_table(consultation) -> dict:
     women's key, men's key).
     """
     communes = consultation_communes(consultation)
-    rows = census_rows(communes)
+    rows = census_figures(communes)
     components = need_components(consultation)
     axes = [axis for axis in consultation.axes if axis.code in components]
     return {"communes": communes, "axes": axes, "components": components,
             "details": need_module.need_details(census_values(communes, rows), components),
-            "years": census_years(rows), "by_sex": census_by_sex(communes),
+            "years": census_years(rows), "by_sex": census_by_sex(communes, rows),
             "by_sex_rows": BY_SEX}

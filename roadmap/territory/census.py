@@ -91,12 +91,12 @@ def _tables() -> dict[tuple[str, int, str], dict[str, dict]]:
         for sex in sorted({spec.sex for spec in INDICATORS if spec.subject == subject}):
             columns = sorted({spec.columns[year] for spec in INDICATORS
                               if spec.subject == subject and spec.sex == sex
-                              and year in spec.columns and spec.columns[year] in frame})
+                              and year in spec.columns})
             keep = frame["level"].isin(UNIT_LEVELS) & (frame["area"] == "total")
             if "sex" in frame.columns:
                 keep &= frame["sex"] == sex
             elif sex != "all":
-                keep &= False
+                raise ValueError(f"the {subject} {year} table has no sex column for {sex} figures")
             rows = frame.loc[keep, ["code", *columns]]
             tables[subject, year, sex] = {row["code"]: row for row in rows.to_dict("records")}
     return tables

@@ -38,6 +38,8 @@ from flask_babel import lazy_gettext as _l
 
 PEOPLE = "people"
 HOUSEHOLDS = "households"
+#: The key of women's share of the population (percent), a column of HCP's "all" row.
+WOMEN_SHARE = "women_share"
 #: The censuses indicators come from, newest first (the columns of the commune page).
 CENSUS_YEARS = (2024, 2014)
 
@@ -58,6 +60,16 @@ class IndicatorSpec:
 
 def _both(column: str) -> dict[int, str]:
     return {2024: column, 2014: column}
+
+
+def _by_sex(base: str, column: str, women: tuple, men: tuple) -> tuple[IndicatorSpec, ...]:
+    """The women's and men's specs of a rate HCP publishes by sex (its female and male rows,
+    2014 and 2024): keys ``<base>_women`` and ``<base>_men``; ``women`` and ``men`` are
+    ``(label, meaning)``."""
+    return tuple(IndicatorSpec(f"{base}_{who}", label, "percent", meaning, PEOPLE, _both(column),
+                               sex=sex)
+                 for who, sex, (label, meaning) in (("women", "female", women),
+                                                    ("men", "male", men)))
 
 
 INDICATORS: tuple[IndicatorSpec, ...] = (
@@ -104,28 +116,24 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
                      "it for rural areas only."),
                   HOUSEHOLDS, _both("households_distance_to_paved_road_km")),
     # By sex (HCP's female and male rows; the women's share is a column of the "all" row).
-    IndicatorSpec("women_share", _l("Women's share of the population"), "percent",
+    IndicatorSpec(WOMEN_SHARE, _l("Women's share of the population"), "percent",
                   _l("Share of women in the population counted by the census."),
                   PEOPLE, {2024: "sex_female"}),
-    IndicatorSpec("illiteracy_rate_women", _l("Illiteracy rate, women"), "percent",
-                  _l("Share of women aged 10 and over who cannot read and write."),
-                  PEOPLE, _both("illiteracy_rate_10_plus"), sex="female"),
-    IndicatorSpec("illiteracy_rate_men", _l("Illiteracy rate, men"), "percent",
-                  _l("Share of men aged 10 and over who cannot read and write."),
-                  PEOPLE, _both("illiteracy_rate_10_plus"), sex="male"),
-    IndicatorSpec("activity_rate_women", _l("Labour force participation rate, women"),
-                  "percent",
-                  _l("Share of women aged 15 and over who work or look for work."),
-                  PEOPLE, _both("labour_activity_rate"), sex="female"),
-    IndicatorSpec("activity_rate_men", _l("Labour force participation rate, men"), "percent",
-                  _l("Share of men aged 15 and over who work or look for work."),
-                  PEOPLE, _both("labour_activity_rate"), sex="male"),
-    IndicatorSpec("unemployment_rate_women", _l("Unemployment rate, women"), "percent",
-                  _l("Share of women in the labour force without work and looking for it."),
-                  PEOPLE, _both("labour_unemployment_rate"), sex="female"),
-    IndicatorSpec("unemployment_rate_men", _l("Unemployment rate, men"), "percent",
-                  _l("Share of men in the labour force without work and looking for it."),
-                  PEOPLE, _both("labour_unemployment_rate"), sex="male"),
+    *_by_sex("illiteracy_rate", "illiteracy_rate_10_plus",
+             (_l("Illiteracy rate, women"),
+              _l("Share of women aged 10 and over who cannot read and write.")),
+             (_l("Illiteracy rate, men"),
+              _l("Share of men aged 10 and over who cannot read and write."))),
+    *_by_sex("activity_rate", "labour_activity_rate",
+             (_l("Labour force participation rate, women"),
+              _l("Share of women aged 15 and over who work or look for work.")),
+             (_l("Labour force participation rate, men"),
+              _l("Share of men aged 15 and over who work or look for work."))),
+    *_by_sex("unemployment_rate", "labour_unemployment_rate",
+             (_l("Unemployment rate, women"),
+              _l("Share of women in the labour force without work and looking for it.")),
+             (_l("Unemployment rate, men"),
+              _l("Share of men in the labour force without work and looking for it."))),
 )
 
 #: The census figures by sex a page shows side by side: (label, women's key, men's key).

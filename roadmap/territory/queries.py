@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
 from roadmap.extensions import db
-from roadmap.territory.indicators import BY_SEX, INDICATORS, IndicatorSpec
+from roadmap.territory.indicators import BY_SEX, INDICATORS, WOMEN_SHARE, IndicatorSpec
 from roadmap.territory.models import Commune, CommuneIndicator, Prefecture
 
 
@@ -89,24 +89,43 @@ def indicator_sources(commune: Commune) -> list[tuple[int, str]]:
 
 
 #: The keys :func:`census_by_sex` reads: women's share, then each rate of women and of men.
-BY_SEX_KEYS = ("women_share", *(key for _label, *keys in BY_SEX for key in keys))
+BY_SEX_KEYS = (WOMEN_SHARE, *(key for _label, *keys in BY_SEX for key in keys))
 
 
-def census_by_sex(communes) -> dict[str, dict[str, tuple[float, int]]]:
-    """commune code -> key -> ``(value, census year)`` of the census figures by sex
-    (:data:`BY_SEX_KEYS`), from the latest census that has each one (one query)."""
-    ids = {c.id: c.code for c in communes}
-    found: dict[str, dict[str, tuple[float, int]]] = {code: {} for code in ids.values()}
+def census_figures(communes, keys=None) -> list:
+    """``(commune code, key, year, value)`` of the census indicators of ``communes`` (every
+    indicator, or those of ``keys``), by commune, key and year (one query)."""
+    ids = [c.id for c in communes]
     if not ids:
-        return found
-    for commune_id, key, year, value in db.session.execute(
-            select(CommuneIndicator.commune_id, CommuneIndicator.key, CommuneIndicator.year,
-                   CommuneIndicator.value)
-            .where(CommuneIndicator.commune_id.in_(list(ids)),
-                   CommuneIndicator.key.in_(BY_SEX_KEYS), CommuneIndicator.value.is_not(None))
-            .order_by(CommuneIndicator.year)):
-        found[ids[commune_id]][key] = (value, year)  # ordered by year: the latest wins
+        return []
+    query = (select(Commune.code, CommuneIndicator.key, CommuneIndicator.year,
+                    CommuneIndicator.value)
+             .join(Commune, Commune.id == CommuneIndicator.commune_id)
+             .where(CommuneIndicator.commune_id.in_(ids))
+             .order_by(Commune.code, CommuneIndicator.key, CommuneIndicator.year))
+    if keys is not None:
+        query = query.where(CommuneIndicator.key.in_(list(keys)))
+    return list(db.session.execute(query))
+
+
+def latest_indicators(rows, keys=None) -> dict[str, dict[str, tuple[float, int]]]:
+    """commune code -> key -> ``(value, census year)`` of the latest census that has a value,
+    from :func:`census_figures` (only ``keys`` if given)."""
+    found: dict[str, dict[str, tuple[float, int]]] = {}
+    for code, key, year, value in rows:
+        if value is not None and (keys is None or key in keys):
+            found.setdefault(code, {})[key] = (value, year)  # ordered by year: the latest wins
     return found
+
+
+def census_by_sex(communes, rows=None) -> dict[str, dict[str, tuple[float, int]]]:
+    """commune code -> key -> ``(value, census year)`` of the census figures by sex
+    (:data:`BY_SEX_KEYS`), from the latest census that has each one; ``rows``: the communes'
+    :func:`census_figures` when the caller has them already."""
+    if rows is None:
+        rows = census_figures(communes, BY_SEX_KEYS)
+    latest = latest_indicators(rows, BY_SEX_KEYS)
+    return {c.code: latest.get(c.code, {}) for c in communes}
 
 
 @dataclass

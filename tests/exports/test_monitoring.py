@@ -87,6 +87,31 @@ def test_threshold_is_the_consultations(known):
     assert figures["threshold"] == 20 and figures["flagged"] == []
 
 
+def test_the_participation_sheet_suppresses_small_cells_unless_full(known):
+    def north_supporters(exact):
+        table = monitoring.participation_table(known, exact=exact, language="fr")
+        rows = [dict(zip(table.headers, row)) for row in table.rows]
+        return next(r for r in rows if r["commune_code"] == "north"
+                    and r["measure"] == "supporters")
+
+    public = north_supporters(False)
+    assert (public["women"], public["men"], public["not_declared"]) == ("<5", 16, "<5")
+    assert public["women_share_declared"] is None and public["gap_points"] is None
+    full = north_supporters(True)
+    assert (full["women"], full["men"], full["not_declared"]) == (4, 16, 3)
+    assert full["women_share_declared"] == 20.0 and full["gap_points"] == -30.0
+
+
+def test_the_dashboard_reads_only_the_flagging_measures(known):
+    figures = monitoring.participation_by_sex(known, exact=True,
+                                              measures=monitoring.FLAGGING_MEASURES)
+    north = {row.code: row for row in figures["communes"]}["north"]
+    assert set(north.measures) == set(monitoring.FLAGGING_MEASURES)
+    assert [row.code for row in figures["flagged"]] == ["north"]  # 4 women of 20 declared
+    assert figures["chart_threshold"] == 35
+    assert monitoring.participation_by_sex(known)["chart_threshold"] is None
+
+
 def test_public_figures_suppress_small_cells_and_hide_flags(known):
     figures = monitoring.participation_by_sex(known, exact=False)
     north = {row.code: row for row in figures["communes"]}["north"]
@@ -134,7 +159,7 @@ def test_page_for_organisers_shows_exact_figures_and_flags(client, factory, know
     flags = re.search(r'id="gender-flags">(.*?)</div>', html, re.S).group(1)
     assert 'data-commune="north"' in flags and 'data-commune="south"' not in flags
     assert f"/c/{known.slug}/workshops/new" in flags and "/helpdesk?consultation=" in flags
-    assert "under 35" in flags or "fewer than 35 %" in flags
+    assert "women are fewer than 35 % of the people who declared their gender" in flags
     dashboard = client.get(f"/c/{known.slug}/dashboard?lang=en").get_data(as_text=True)
     assert 'id="gender-flags"' in dashboard and f"/c/{known.slug}/monitoring" in dashboard
 

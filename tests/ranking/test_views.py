@@ -61,7 +61,8 @@ def _by_sex(scene):
                              ("illiteracy_rate_women", 2024, 51.8),
                              ("illiteracy_rate_men", 2024, 34.5),
                              ("activity_rate_women", 2024, 2.6),
-                             ("activity_rate_men", 2024, 68.9), ("women_share", 2024, 48.3)):
+                             ("activity_rate_men", 2024, 68.9), ("women_share", 2024, 48.3),
+                             ("unemployment_rate_men", 2014, 11.2)):
         db.session.add(CommuneIndicator(commune_id=scene.north.id, key=key, year=year,
                                         value=value, unit="percent", source="HCP"))
     db.session.flush()
@@ -73,7 +74,9 @@ def test_need_page_shows_the_census_by_sex(scene, client):
     page = client.get(scene.url("/need")).get_data(as_text=True)
     row = page[page.index('<tr data-commune="north">'):]
     row = row[:row.index("</tr>")]
-    assert 'data-key="illiteracy_rate_women"><span dir="ltr">51.8%' in row  # 2024 wins
+    assert 'data-key="illiteracy_rate_women"><span dir="ltr">51.8%</span><' in row  # 2024 wins
+    assert ('data-key="unemployment_rate_men"><span dir="ltr">11.2%</span> '
+            '<span class="muted">(census 2014)</span>') in row  # only 2014: its year is said
     assert 'data-key="illiteracy_rate_men"><span dir="ltr">34.5%' in row
     assert 'data-key="activity_rate_women"><span dir="ltr">2.6%' in row
     assert 'data-key="women_share"><span dir="ltr">48.3%' in row

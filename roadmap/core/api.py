@@ -70,10 +70,9 @@ def is_api_request() -> bool:
     return request.path.startswith(PREFIX)
 
 
-def error_response(status: int, code: str | None = None, message=None,
-                   parameter: str | None = None, allow=None):
+def error_response(status: int, code: str, message=None, parameter: str | None = None,
+                   allow=None):
     """The JSON error answer (CORS ``*``; ``Allow`` for a 405)."""
-    code = code or STATUS_CODES.get(status, "internal_error")
     body = {"status": status, "code": code, "message": str(message or CODES[code])}
     if parameter is not None:
         body["parameter"] = parameter
@@ -92,13 +91,12 @@ def api_error(error: ApiError):
 
 
 def http_error_response(error):
-    """The JSON answer to an HTTP exception (or any error: 500) raised on an API path."""
-    status = getattr(error, "code", None) or 500
-    if status not in STATUS_CODES:
-        status = 500 if status >= 500 else status
+    """The JSON answer to an HTTP exception (or any error: 500) raised on an API path; a
+    status of 500 or more (``abort(503)``) is answered as 500, a client error without a code
+    of its own (411, 415...) as ``bad_request``."""
+    status = min(getattr(error, "code", None) or 500, 500)
     allow = getattr(error, "valid_methods", None) if status == 405 else None
-    code = STATUS_CODES.get(status, "bad_request" if status < 500 else "internal_error")
-    return error_response(status, code, allow=allow)
+    return error_response(status, STATUS_CODES.get(status, "bad_request"), allow=allow)
 
 
 # --- strict reading of query parameters ------------------------------------------------------

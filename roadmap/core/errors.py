@@ -64,6 +64,6 @@ def _other_http_error(error):
     Werkzeug's own answer."""
     from roadmap.core.api import http_error_response, is_api_request
 
-    if is_api_request() and (error.code or 500) >= 400:
+    if is_api_request():
         return http_error_response(error)
     return error

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from roadmap.core.api import PREFIX
 from roadmap.core.errors import render_error
 from roadmap.extensions import db, limiter
 
@@ -147,13 +148,11 @@ def apply_api_rate_limit(app: Flask) -> None:
     """One limit per client address (``ROADMAP_RATELIMIT_API``) shared by every route under
     ``/api/v1/`` (the JSON API and the GeoJSON layers); its 429 is JSON there."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
-                 if rule.rule.startswith("/api/v1/")}
+                 if rule.rule.startswith(PREFIX)}
     shared = limiter.shared_limit(_limit_of("ROADMAP_RATELIMIT_API"), scope="api",
                                   key_func=address_key)
-    for endpoint in sorted(endpoints):
-        view = app.view_functions.get(endpoint)
-        if view is not None:
-            app.view_functions[endpoint] = shared(view)
+    for endpoint in endpoints:
+        app.view_functions[endpoint] = shared(app.view_functions[endpoint])
 
 
 def _has_nul(values) -> bool:

@@ -12,8 +12,8 @@ out-of-range value is a 400 naming the parameter) and unknown ones are ignored. 
 stable order, paged by ``page`` and ``per_page`` (at most 100), or, for proposals, by the
 cursor ``after`` (the last id seen: keyset, as fast at the 20,000th proposal as at the first),
 and carry ``meta`` and ``links``. Lists and items carry a strong ``ETag`` (of the body) and
-answer ``If-None-Match`` with 304. The OpenAPI document below is built from the same parameter
-declarations the views read.
+answer ``If-None-Match`` with 304. The OpenAPI document below uses the bounds and enums the
+views check, and the proposals' filters kept in their links are read from it.
 """
 from __future__ import annotations
 
@@ -84,8 +84,8 @@ def _paginated(query, serialise, prepare=None, filters=(), keyset=None) -> dict:
         records = db.session.scalars(query.where(keyset > after).limit(per_page + 1)).all()
         more = len(records) > per_page
         records = records[:per_page]
-        links = {"self": link(after=after), "first": link(page=1), "last": None,
-                 "next": link(after=records[-1].id) if more and records else None,
+        links = {"self": link(after=after), "first": link(after=0), "last": None,
+                 "next": link(after=records[-1].id) if more else None,
                  "prev": None}
     else:
         page = page or 1
@@ -167,8 +167,9 @@ def _public_proposals():
 @bp.get("/consultations")
 def consultations():
     """Every public consultation (published or archived: never a draft), newest first."""
-    query = select(Consultation).where(is_public()).order_by(Consultation.created_at.desc(),
-                                                             Consultation.id.desc())
+    query = (select(Consultation).options(selectinload(Consultation.prefecture),
+                                          selectinload(Consultation.phases))
+             .where(is_public()).order_by(Consultation.created_at.desc(), Consultation.id.desc()))
     return jsonify(_paginated(query, consultation_json))
 
 
@@ -188,10 +189,9 @@ def axes(slug: str):
 @bp.get("/communes")
 def communes():
     """Every commune with its census figures and indicators, by code."""
-    return jsonify(_paginated(select(Commune).order_by(Commune.code, Commune.id), commune_json))
-
-
-PROPOSAL_FILTERS = ("consultation", "commune", "axis", "status", "updated_since")
+    query = select(Commune).options(selectinload(Commune.indicators)).order_by(Commune.code,
+                                                                              Commune.id)
+    return jsonify(_paginated(query, commune_json))
 
 
 def _filtered_proposals():
@@ -335,6 +335,9 @@ PROPOSAL_PARAMS = PAGING + [
     _param("updated_since", format="date-time",
            description="RFC 3339 date-time with an offset (encode + as %2B): proposals changed "
                        "at or after it, for incremental harvests")]
+# The proposals' filters, kept in the links of their pages (the rest is paging and language).
+PROPOSAL_FILTERS = tuple(p["name"] for p in PROPOSAL_PARAMS
+                         if p["name"] not in ("page", "per_page", "after", "lang"))
 # The GeoJSON layers (roadmap.maps.views): an empty value there is the same as none.
 LAYER_TEXT = {"description": "An empty value is the same as none"}
 LAYER_PARAMS = [_param("consultation", description="Consultation slug (default: the most "

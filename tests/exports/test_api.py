@@ -2,6 +2,8 @@
 with the documented shape, pagination, CORS and JSON errors."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import text
@@ -45,6 +47,10 @@ def test_every_documented_endpoint_answers_with_its_schema(client, demo, fresh, 
                 "/proposals.geojson": f"/api/v1/proposals.geojson?consultation={demo.slug}",
                 "/roadmaps/{slug}.geojson": f"/api/v1/roadmaps/{fresh.slug}.geojson"}
     assert set(concrete) == set(document["paths"])
+    served = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)[len("/api/v1"):]
+              for rule in client.application.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1/")}
+    assert served == set(document["paths"])  # every route of the API is documented
     for path, url in concrete.items():
         _check(document, path, client.get(url))
 

@@ -50,6 +50,19 @@ def test_a_negative_id_is_a_json_404(client, demo):
     _error(client.get("/api/v1/proposals/-310"), 404, "not_found")
 
 
+def test_every_number_in_every_route_is_bounded(app):
+    from werkzeug.routing.converters import NumberConverter
+
+    from roadmap.core.routing import INT_MAX, BoundedIntegerConverter
+
+    numbers = [(rule.rule, converter) for rule in app.url_map.iter_rules()
+               for converter in rule._converters.values()
+               if isinstance(converter, NumberConverter)]
+    assert len(numbers) > 20  # pages and API alike
+    for rule, converter in numbers:
+        assert isinstance(converter, BoundedIntegerConverter) and converter.max == INT_MAX, rule
+
+
 def test_int_routes_stop_at_the_database_integer_range(client, demo):
     assert demo.slug == "marrakech-2026-2028"
     page = client.get("/c/marrakech-2026-2028/proposals/99999999999999999999")
@@ -87,9 +100,17 @@ def test_messages_follow_the_negotiated_language(client, fresh):
     english = _error(client.get("/api/v1/proposals?page=x", headers={"Accept-Language": "en"}),
                      400, "invalid_parameter", "page")
     assert "page" in english["message"]
-    for lang in ("ar", "fr"):  # the code stays, the message is the catalogue's
-        _error(client.get(f"/api/v1/proposals?page=x&lang={lang}"), 400, "invalid_parameter",
-               "page")
+    assert english["message"] == "The parameter page must be an integer from 1 to 1000000."
+    # the code stays, the message is the catalogue's
+    french = _error(client.get("/api/v1/proposals?page=x&lang=fr"), 400, "invalid_parameter",
+                    "page")
+    assert french["message"] == "Le paramètre page doit être un entier de 1 à 1000000."
+    arabic = _error(client.get("/api/v1/proposals?page=x&lang=ar"), 400, "invalid_parameter",
+                    "page")
+    assert arabic["message"] not in (english["message"], french["message"])
+    assert "page" in arabic["message"] and "\u0627" <= arabic["message"][0] <= "\u064a"
+    assert _error(client.get("/api/v1/nothing?lang=fr"), 404, "not_found")["message"] == \
+        "Rien n'existe à cette adresse."
     _error(client.get("/api/v1/communes?lang=xx"), 400, "invalid_parameter", "lang")
 
 
@@ -121,6 +142,25 @@ def test_the_api_rate_limit_answers_json_429(limited, fresh):
     assert client.get("/api/v1/communes").status_code == 200
     assert client.get("/api/v1/communes.geojson").status_code == 200
     _error(client.get("/api/v1/consultations"), 429, "too_many_requests")
+
+
+def test_lists_read_a_fixed_number_of_statements(client, demo, factory):
+    from tests.proposals.helpers import count_statements
+
+    def statements(url):
+        db.session.expunge_all()
+        with count_statements() as found:
+            assert client.get(url).status_code == 200
+        return len(found)
+
+    small, large = statements("/api/v1/communes?per_page=2"), statements(
+        "/api/v1/communes?per_page=19")
+    assert small == large  # the communes' indicators in one statement, whatever the page
+    one = statements("/api/v1/consultations")
+    factory.consultation("voting")
+    factory.consultation("voting")
+    db.session.commit()
+    assert statements("/api/v1/consultations") == one  # their prefectures and phases at once
 
 
 def test_a_server_error_is_json(app, database_url, tmp_path, fresh):

@@ -94,10 +94,8 @@ def phase_date_errors(dates: dict[str, tuple[date | None, date | None]]) -> dict
 WOMEN_SHARE_RANGE = _l("Enter a whole percentage from 0 to 100.")
 
 
-def _rule_errors(vote_limit: int | None, report_threshold: int | None,
-                 requirements: dict | None = None,
-                 women_share_threshold=DEFAULT_WOMEN_SHARE_THRESHOLD,
-                 data_licence=DEFAULT_DATA_LICENCE) -> dict:
+def _rule_errors(vote_limit: int | None, report_threshold: int | None, requirements: dict | None,
+                 women_share_threshold, data_licence) -> dict:
     errors = {}
     if vote_limit is not None and vote_limit < 1:
         errors["vote_limit"] = _l("Enter 1 or more, or leave empty for no limit.")

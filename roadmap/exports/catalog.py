@@ -35,12 +35,12 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from sqlalchemy import func, select
 
-from roadmap.consultations.models import DATA_LICENCES, DEFAULT_DATA_LICENCE, Consultation
-from roadmap.consultations.queries import is_public
+from roadmap.consultations.models import DATA_LICENCES, Consultation
+from roadmap.consultations.queries import public_consultations
 from roadmap.extensions import db
 from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.models import Proposal
-from roadmap.roadmaps.models import Roadmap, RoadmapVersion
+from roadmap.roadmaps.models import ProgressUpdate, Roadmap, RoadmapItem, RoadmapVersion
 from roadmap.roadmaps.queries import prefecture_bbox
 from roadmap.territory.models import Commune
 
@@ -213,9 +213,13 @@ def _dates(consultation: Consultation) -> dict:
     proposals = select(Proposal.id).where(Proposal.consultation_id == consultation.id)
     communes = db.session.scalar(select(func.max(Commune.updated_at)).where(
         Commune.prefecture_id == consultation.prefecture_id))
-    published = db.session.scalar(
-        select(func.max(RoadmapVersion.published_at)).join(Roadmap)
-        .where(Roadmap.consultation_id == consultation.id))
+    published, items, updates = db.session.execute(
+        select(select(func.max(RoadmapVersion.published_at)).join(Roadmap)
+               .where(Roadmap.consultation_id == consultation.id).scalar_subquery(),
+               select(func.max(RoadmapItem.updated_at)).join(Roadmap)
+               .where(Roadmap.consultation_id == consultation.id).scalar_subquery(),
+               select(func.max(ProgressUpdate.created_at)).join(RoadmapItem).join(Roadmap)
+               .where(Roadmap.consultation_id == consultation.id).scalar_subquery())).one()
     base = _latest(consultation.published_at, consultation.created_at)
     return {
         "proposals": _latest(base, db.session.scalar(select(func.max(Proposal.updated_at)).where(
@@ -225,7 +229,8 @@ def _dates(consultation: Consultation) -> dict:
         "comments": _latest(base, db.session.scalar(select(func.max(Comment.created_at)).where(
             Comment.proposal_id.in_(proposals)))),
         "communes": _latest(base, communes),
-        "roadmap": _utc(published),
+        # the roadmap dataset holds the live status, progress and updates too
+        "roadmap": _latest(published, items, updates) if published is not None else None,
     }
 
 
@@ -325,23 +330,16 @@ def _distributions(consultation: Consultation, kind: str, licence: str) -> list[
 
 def licence_uri(code: str) -> str:
     """The URI of the licence ``code`` (one of DATA_LICENCES)."""
-    return DATA_LICENCES.get(code, DATA_LICENCES[DEFAULT_DATA_LICENCE])[1]
+    return DATA_LICENCES[code][1]
 
 
 def licence_of(consultation: Consultation) -> dict:
     """The licences of ``consultation``'s open data, for the exports page: ``{"code", "name",
     "url"}`` of the contributions' licence and of the boundaries' (ODbL)."""
-    code = consultation.data_licence if consultation.data_licence in DATA_LICENCES \
-        else DEFAULT_DATA_LICENCE
+    code = consultation.data_licence  # NOT NULL, one of DATA_LICENCES (a database check)
     return {"code": code, "name": DATA_LICENCES[code][0], "url": licence_uri(code),
             "boundaries": {"code": ODBL, "name": DATA_LICENCES[ODBL][0],
                            "url": licence_uri(ODBL)}}
-
-
-def public_consultations() -> list[Consultation]:
-    """The consultations the catalogue lists: published or archived, oldest first."""
-    return list(db.session.scalars(select(Consultation).where(is_public())
-                                   .order_by(Consultation.created_at, Consultation.id)))
 
 
 class CatalogBuilder:
@@ -407,7 +405,7 @@ class CatalogBuilder:
             ["roadmap"] if version is not None else [])
         page = url_for("exports.index", slug=consultation.slug, _external=True)
         landing = url_for("proposals.consultation", slug=consultation.slug, _external=True)
-        licence = consultation.data_licence or DEFAULT_DATA_LICENCE
+        licence = consultation.data_licence
         publisher = URIRef(f"{page}#publisher")
         prefecture = consultation.prefecture
         g.add((publisher, RDF.type, FOAF.Agent))
@@ -492,7 +490,7 @@ class CatalogBuilder:
         g.add((node, DCAT.mediaType,
                URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
         g.add((node, DCTERMS.license, URIRef(licence_uri(d.licence))))
-        self.licences.add(d.licence if d.licence in DATA_LICENCES else DEFAULT_DATA_LICENCE)
+        self.licences.add(d.licence)
         if modified is not None:
             g.add((node, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
         return node

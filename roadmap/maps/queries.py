@@ -25,7 +25,7 @@ from roadmap.consultations.models import Consultation, StrategicAxis
 from roadmap.extensions import db
 from roadmap.participation.models import Comment, Vote
 from roadmap.proposals.models import Proposal
-from roadmap.roadmaps.models import Roadmap, RoadmapItem
+from roadmap.roadmaps.models import Roadmap, RoadmapItem, RoadmapVersion
 from roadmap.territory.models import Commune, CommuneIndicator
 
 # The proposals layer answers at most this many features; the response then says
@@ -317,6 +317,17 @@ def published_snapshot(consultation_id: int) -> tuple[list[dict], object] | None
     return items, version.published_at
 
 
+def published_roadmap_ids(consultation_ids) -> set[int]:
+    """The consultations among ``consultation_ids`` whose roadmap has a published version
+    (one query, no snapshot read)."""
+    ids = list(consultation_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(Roadmap.consultation_id)
+        .join(RoadmapVersion, RoadmapVersion.roadmap_id == Roadmap.id).where(Roadmap.consultation_id.in_(ids)).distinct()))
+
+
 def live_items(item_ids: list[int]) -> dict[int, tuple]:
     """``{item id: (status, progress, updated_at)}`` of the live items still there."""
     if not item_ids:
@@ -330,6 +341,14 @@ def live_items(item_ids: list[int]) -> dict[int, tuple]:
 def communes_by_code() -> dict[str, Commune]:
     """Every commune by code (their simplified boundaries come from the layers' cache)."""
     return {commune.code: commune for commune in db.session.scalars(select(Commune))}
+
+
+def communes_bbox() -> list[float] | None:
+    """``[west, south, east, north]`` of every commune (the communes layer's extent), from
+    their stored bounds in one aggregate, or ``None`` without communes."""
+    row = db.session.execute(select(func.min(Commune.min_lon), func.min(Commune.min_lat),
+                                    func.max(Commune.max_lon), func.max(Commune.max_lat))).one()
+    return None if row[0] is None else [float(value) for value in row]
 
 
 def communes_version() -> tuple:

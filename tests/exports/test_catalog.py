@@ -188,3 +188,27 @@ def test_ogc_api_features_collections_are_listed(client, published):
     service = URIRef("http://localhost/api/features")
     assert (service, RDF.type, DCAT.DataService) in graph
     assert graph.value(service, DCAT.endpointURL) == service
+
+
+def test_the_roadmap_dataset_is_modified_by_its_progress(client, published, organiser):
+    from datetime import date, datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from roadmap.roadmaps.models import Roadmap
+    from roadmap.roadmaps.services import post_progress
+
+    def modified():
+        graph = _graph(client)
+        return graph.value(_datasets(graph)[f"{published.slug}/roadmap"], DCTERMS.modified)
+
+    before = modified().toPython()
+    roadmap = db.session.scalar(select(Roadmap).where(Roadmap.consultation_id == published.id))
+    update = post_progress(roadmap.items[0], organiser, date.today(), 40, "in_progress")
+    later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=2)
+    update.created_at = later
+    db.session.commit()
+    after = modified().toPython()
+    assert after == later and after > before  # harvesters see the progress
+    assert client.get("/catalog.ttl").headers["Last-Modified"] == \
+        later.strftime("%a, %d %b %Y %H:%M:%S GMT")

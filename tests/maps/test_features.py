@@ -101,7 +101,10 @@ def test_items_paging_with_next_and_prev(client, demo):
 
 def test_limit_is_capped_and_validated(client, demo):
     url = f"{BASE}/collections/{demo.slug}-communes/items"
-    assert get(client, url, limit=10 ** 6)[1]["numberReturned"] == 19
+    response, body = get(client, url, limit=10 ** 6)
+    assert body["numberReturned"] == 19
+    self_link = next(link["href"] for link in body["links"] if link["rel"] == "self")
+    assert "limit=10000" in self_link  # the cap, not the million asked for
     for bad in ({"limit": "0"}, {"limit": "ten"}, {"offset": "-1"}, {"f": "xml"},
                 {"crs": "EPSG:4326"}):
         response, error = get(client, url, **bad)
@@ -172,6 +175,7 @@ def test_html_for_browsers_in_arabic(client, demo):
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert 'dir="rtl"' in page and 'lang="ar"' in page
+    assert "بيانات خرائطية مفتوحة (OGC API - Features)" in page  # in the reader's language
     assert "/api/features/collections?f=html" in page and "?f=json" in page
     page = client.get(BASE + "/collections", headers=browser).get_data(as_text=True)
     assert f"{demo.slug}-proposals" in page and '<th scope="col">' in page

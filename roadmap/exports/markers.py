@@ -12,6 +12,7 @@ from roadmap.core.i18n import localized
 from roadmap.exports.queries import Cell, suppress
 from roadmap.exports.tables import Table, exported
 from roadmap.proposals.labels import sdg_name
+from roadmap.ranking.outcomes import GROUPS
 from roadmap.ranking.queries import explanation_run, gender_outcomes
 from roadmap.roadmaps.forms import BENEFICIARY_LABELS, GENDER_MARKER_SHORT
 from roadmap.roadmaps.queries import MARKER_ORDER, monitoring_of_roadmap, roadmap_of
@@ -99,15 +100,12 @@ def _rounded(row: list) -> list:
 
 # --- outcomes of the consolidation by gender ----------------------------------------------------
 
-OUTCOME_GROUPS = ("woman", "man", "not_declared", "workshop")
-
-
 def _public_block(block: dict, exact: bool) -> dict:
     """One axis's outcomes as the public sees them: counts under the small-cell rule; shares
     and the p-value only when the test could tell (5 or more proposals by women and by men)."""
     shown = dict(block)
     for side in ("eligible", "retained"):
-        cells = suppress([Cell(g, g, int(block[side].get(g) or 0)) for g in OUTCOME_GROUPS],
+        cells = suppress([Cell(g, g, int(block[side].get(g) or 0)) for g in GROUPS],
                          exact)
         shown[f"{side}_shown"] = {cell.key: cell.shown for cell in cells}
     if not exact and block.get("verdict") == "too_few":
